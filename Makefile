@@ -1,0 +1,38 @@
+# newsledger: `make demo` and `make test` are all a fresh clone needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CORPUS ?= ../shared/corpus
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export PREFECT_LOGGING_LEVEL := WARNING
+export PREFECT_SERVER_LOGGING_LEVEL := CRITICAL
+export PREFECT_HOME := $(CURDIR)/.prefect
+
+.PHONY: install demo test eval eval-update lint clean
+
+install: $(BIN)/newsledger
+
+$(BIN)/newsledger: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	touch $@
+
+demo: install
+	$(BIN)/newsledger demo
+
+test: install
+	$(BIN)/python -m pytest
+
+eval: install
+	$(BIN)/python benchmarks/eval.py --corpus $(CORPUS)
+
+eval-update: install
+	$(BIN)/python benchmarks/eval.py --corpus $(CORPUS) --update
+
+lint: install
+	$(BIN)/ruff check flows transforms schemas warehouse tests benchmarks
+
+clean:
+	rm -rf $(VENV) .prefect data reports .pytest_cache

@@ -1,0 +1,251 @@
+"""The `newsledger` command line: run, backfill, sql, status, demo, serve."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from flows.settings import Settings
+
+app = typer.Typer(
+    help="newsledger: news articles in, business facts over time out (DuckDB warehouse).\n\n"
+         "Example: newsledger run --source https://example.com/feed.xml",
+    no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[Path | None, typer.Option(
+    "--db", help="Warehouse file (default data/newsledger.duckdb; env NEWSLEDGER_DB).", show_default=False)]
+ReportsOption = Annotated[Path | None, typer.Option(
+    "--reports", help="Reports folder, one sub-folder per run (default: reports/ beside the warehouse).")]
+SourceOption = Annotated[list[str] | None, typer.Option(
+    "--source", "-s", help="RSS/Atom feed, sitemap or sitemap index URL; repeat for several.")]
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", "-c", help="YAML file with `sources:` (a list of URLs) and optional `allow_private_hosts:`.")]
+PrivateOption = Annotated[bool, typer.Option(
+    "--allow-private-hosts", help="Allow fetching loopback and private addresses (refused by default).")]
+
+
+def _settings(db: Path | None, reports: Path | None, allow_private: bool) -> Settings:
+    overrides: dict[str, object] = {}
+    if db:
+        overrides["db"] = db
+    if reports:
+        overrides["reports"] = reports
+    if allow_private:
+        overrides["allow_private_hosts"] = True
+    return Settings(**overrides)
+
+
+def _sources(source: list[str] | None, config: Path | None) -> tuple[list[str], bool]:
+    sources, allow_private = list(source or []), False
+    if config:
+        if not config.exists():
+            _fail(f"config file {config} does not exist")
+        loaded = yaml.safe_load(config.read_text()) or {}
+        sources += list(loaded.get("sources", []))
+        allow_private = bool(loaded.get("allow_private_hosts", False))
+    if not sources:
+        _fail("no sources: pass --source URL (repeatable) or --config sources.yaml")
+    return sources, allow_private
+
+
+def _fail(message: str, code: int = 1) -> None:
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _execute(kind: str, sources: list[str], settings: Settings, since: dt.date | None = None,
+             until: dt.date | None = None) -> dict:
+    """Run the pipeline inside a Prefect flow run, with a rich progress bar per stage."""
+    from flows.pipeline import Run, run_pipeline
+
+    run = Run(kind=kind, settings=settings, since=since, until=until)
+    columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        bars: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in bars:
+                bars[stage] = progress.add_task(stage, total=total)
+            progress.update(bars[stage], completed=done, total=total)
+
+        from prefect import flow
+
+        @flow(name=kind, log_prints=False, validate_parameters=False)
+        def _cli_run() -> dict:
+            return run_pipeline(sources, run, report)
+
+        try:
+            return _cli_run()
+        except Exception as exc:  # the run itself failed: say why, exit non-zero
+            _fail(f"run {run.run_id} failed: {exc}")
+    raise AssertionError("unreachable")
+
+
+def _print_summary(summary: dict) -> None:
+    counts = summary["counts"]
+    table = Table(title=f"run {summary['run_id']}", show_header=False)
+    for label, key in (("discovered", "discovered"), ("fetched", "fetched"), ("not modified (304)", "not_modified"),
+                       ("articles loaded", "articles"), ("facts loaded", "facts"),
+                       ("failures", "outcome_failed"), ("given up", "outcome_gave_up")):
+        table.add_row(label, str(counts.get(key, 0)))
+    for stage, seconds in summary["stage_seconds"].items():
+        table.add_row(f"time: {stage}", f"{seconds:.2f} s")
+    table.add_row("reports", summary["reports"])
+    out.print(table)
+    for failure in summary["failures"][:20]:
+        out.print(f"[yellow]failed[/] {failure['url']}: {failure['error']}")
+
+
+@app.command()
+def run(
+    source: SourceOption = None, config: ConfigOption = None, db: DbOption = None,
+    allow_private_hosts: PrivateOption = False, reports: ReportsOption = None,
+) -> None:
+    """Run the nightly pipeline over feeds and sitemaps and load the warehouse.
+
+    Exit code 0 when the run completed (failed URLs are in mart.fetch_log), 1 when it failed.
+
+    Example: newsledger run -s https://example.com/feed.xml -s https://example.com/sitemap_index.xml
+    """
+    sources, config_private = _sources(source, config)
+    settings = _settings(db, reports, allow_private_hosts or config_private)
+    _print_summary(_execute("nightly", sources, settings))
+
+
+@app.command()
+def backfill(
+    since: Annotated[dt.datetime, typer.Option(help="First publication date (YYYY-MM-DD).", formats=["%Y-%m-%d"])],
+    until: Annotated[dt.datetime, typer.Option(help="Last publication date, inclusive (YYYY-MM-DD).", formats=["%Y-%m-%d"])],
+    source: SourceOption = None, config: ConfigOption = None, db: DbOption = None,
+    allow_private_hosts: PrivateOption = False, reports: ReportsOption = None,
+) -> None:
+    """Load only the articles published in [since, until] (from sitemaps and feeds).
+
+    Example: newsledger backfill --since 2024-01-01 --until 2024-06-30 -s https://example.com/sitemap_index.xml
+    """
+    if until < since:
+        _fail(f"--until {until:%Y-%m-%d} is before --since {since:%Y-%m-%d}")
+    sources, config_private = _sources(source, config)
+    settings = _settings(db, reports, allow_private_hosts or config_private)
+    _print_summary(_execute("backfill", sources, settings, since.date(), until.date()))
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run on a read-only connection.")],
+    db: DbOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    wait: Annotated[float, typer.Option(help="Seconds to wait while a run's load holds the file.")] = 30.0,
+) -> None:
+    """Run an ad-hoc query against the warehouse (read-only).
+
+    Example: newsledger sql "SELECT status, count(*) FROM mart.facts GROUP BY ALL"
+    """
+    from warehouse.db import WarehouseBusy, connect
+
+    if format not in ("table", "csv", "json"):
+        _fail(f"--format must be table, csv or json, not {format!r}")
+    settings = _settings(db, None, False)
+    try:
+        con = connect(settings.db, read_only=True, wait_s=wait)
+    except (WarehouseBusy, FileNotFoundError) as exc:
+        _fail(str(exc))
+    try:
+        frame = con.execute(query).pl()
+    except Exception as exc:
+        _fail(f"query failed: {exc}")
+    finally:
+        con.close()
+    _print_frame(frame, format)
+
+
+def _print_frame(frame, format: str) -> None:
+    if format == "csv":
+        sys.stdout.write(frame.with_columns(
+            [frame[c].cast(str) for c in frame.columns if str(frame[c].dtype).startswith("List")]
+        ).write_csv())
+    elif format == "json":
+        sys.stdout.write(json.dumps(frame.to_dicts(), default=str, indent=1) + "\n")
+    else:
+        table = Table(*frame.columns)
+        for row in frame.iter_rows():
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out.print(table)
+
+
+@app.command()
+def status(db: DbOption = None, limit: Annotated[int, typer.Option(help="Runs to show.")] = 10) -> None:
+    """Show the last runs and the URLs pending a retry or given up.
+
+    Example: newsledger status --db data/newsledger.duckdb
+    """
+    settings = _settings(db, None, False)
+    from warehouse.db import connect
+
+    try:
+        con = connect(settings.db, read_only=True, wait_s=30)
+    except Exception as exc:
+        _fail(str(exc))
+    runs = con.execute("SELECT run_id, kind, started_at, ended_at, outcome, error FROM mart.runs "
+                       "ORDER BY started_at DESC LIMIT ?", [limit]).pl()
+    pending = con.execute("SELECT url, last_outcome, attempts, last_error, last_attempt_at FROM core.crawl_state "
+                          "WHERE last_outcome IN ('failed', 'gave_up') ORDER BY last_outcome, url").pl()
+    con.close()
+    _print_frame(runs, "table")
+    _print_frame(pending, "table")
+
+
+@app.command()
+def demo(
+    db: Annotated[Path, typer.Option("--db", help="Warehouse file for the demo.")] = Path("data/demo.duckdb"),
+) -> None:
+    """Serve the bundled sample site on loopback, run the nightly flow on it, print answers.
+
+    Example: newsledger demo
+    """
+    import tempfile
+
+    from flows.demo import print_answers
+    from flows.demo_site import serve_demo
+
+    with tempfile.TemporaryDirectory() as tmp, serve_demo(Path(tmp)) as (base_url, manifest):
+        console.print(f"serving the sample site at {base_url}")
+        sources = list(manifest["feeds"]) + [manifest["sitemap_index"]]
+        settings = _settings(db, None, True)
+        _print_summary(_execute("nightly", sources, settings))
+    print_answers(settings.db, out)
+
+
+@app.command()
+def serve() -> None:
+    """Serve the nightly and backfill deployments of prefect.yaml from this machine.
+
+    Needs a Prefect API (PREFECT_API_URL), e.g. `prefect server start` in another shell.
+
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api newsledger serve
+    """
+    from prefect import serve as prefect_serve
+
+    from flows.backfill import backfill as backfill_flow
+    from flows.nightly import nightly as nightly_flow
+
+    prefect_serve(
+        nightly_flow.to_deployment(name="nightly", cron="0 2 * * *"),
+        backfill_flow.to_deployment(name="backfill"),
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,246 @@
+"""All network access: robots.txt, conditional GET with retries, size caps, host safety.
+
+Every URL the crawler is asked for ends in one ``Fetch`` record (never an exception), so
+the fetch log lists each URL attempted with its status or error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import ipaddress
+import random
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+from protego import Protego
+
+from flows.settings import Settings
+
+ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml",
+                  "application/rss+xml", "application/atom+xml", "text/plain", "application/x-gzip",
+                  "application/gzip")
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass
+class Fetch:
+    """The result of fetching one URL.
+
+    ``status`` is the final HTTP status (0 when no response); ``body`` is None for 304s,
+    errors and refusals; ``error`` says why a fetch did not give a body.
+    """
+
+    url: str
+    final_url: str
+    status: int = 0
+    body: bytes | None = None
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    duration_ms: int = 0
+    error: str | None = None
+    disallowed: bool = False
+    redirects: list[str] = field(default_factory=list)
+    fetched_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+class HostRefused(Exception):
+    """A host resolving to a private, loopback, link-local or multicast address."""
+
+
+class Crawler:
+    """A polite HTTP client for one run: robots.txt cached per host, per-host limits."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
+        self._client = httpx.Client(
+            timeout=timeout, follow_redirects=False, headers={"User-Agent": settings.user_agent},
+            limits=httpx.Limits(max_connections=settings.concurrency),
+        )
+        self._robots: dict[str, Protego | None] = {}
+        self._host_locks: dict[str, threading.Semaphore] = {}
+        self._host_next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Crawler:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def fetch_many(self, requests: list[tuple[str, dict[str, str]]]) -> list[Fetch]:
+        """Fetch (url, conditional headers) pairs concurrently; results in input order."""
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
+            return list(pool.map(lambda pair: self.fetch(*pair), requests))
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> Fetch:
+        """GET ``url`` politely, with conditional headers, retries and a size cap."""
+        started = time.monotonic()
+        result = Fetch(url=url, final_url=url)
+        try:
+            self._check_url(url)
+            if not self.allowed(url):
+                result.disallowed, result.error = True, "disallowed by robots.txt"
+                return result
+            self._get_with_retries(url, headers or {}, result)
+        except HostRefused as exc:
+            result.error = str(exc)
+        except httpx.HTTPError as exc:
+            result.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            result.duration_ms = int((time.monotonic() - started) * 1000)
+        return result
+
+    def allowed(self, url: str) -> bool:
+        """True when the host's robots.txt (fetched once per run) allows ``url``."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            cached = origin in self._robots
+        if not cached:
+            robots = self._load_robots(origin)
+            with self._lock:
+                self._robots[origin] = robots
+        robots = self._robots[origin]
+        return robots is None or robots.can_fetch(url, self.settings.user_agent)
+
+    def _load_robots(self, origin: str) -> Protego | None:
+        try:
+            response = self._request(f"{origin}/robots.txt", {})
+        except httpx.HTTPError:
+            return None
+        if response.status_code != 200:
+            return None  # no robots.txt (or an error page): everything is allowed
+        return Protego.parse(response.text)
+
+    def _check_url(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise HostRefused(f"refused: only http(s) URLs are fetched, not {parts.scheme or 'a relative'} URL")
+        if not self.settings.allow_private_hosts:
+            refuse_private_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+
+    def _get_with_retries(self, url: str, headers: dict[str, str], result: Fetch) -> None:
+        for attempt in range(self.settings.retries + 1):
+            try:
+                response = self._follow(url, headers, result)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                if attempt == self.settings.retries:
+                    raise
+                result.error = f"{type(exc).__name__}: {exc}"
+                time.sleep(self._backoff(attempt, None))
+                continue
+            result.status = response.status_code
+            if response.status_code in RETRY_STATUSES and attempt < self.settings.retries:
+                time.sleep(self._backoff(attempt, response.headers.get("Retry-After")))
+                continue
+            self._read_response(response, result)
+            return
+
+    def _follow(self, url: str, headers: dict[str, str], result: Fetch) -> httpx.Response:
+        """GET with redirects followed by hand (to at most 5), each hop checked and recorded."""
+        for _ in range(6):
+            response = self._request(url, headers, stream=True)
+            if response.status_code not in (301, 302, 303, 307, 308) or "location" not in response.headers:
+                result.final_url = url
+                return response
+            response.close()
+            url = str(response.url.join(response.headers["location"]))
+            self._check_url(url)
+            result.redirects.append(url)
+        raise httpx.TooManyRedirects(f"more than 5 redirects from {result.url}")
+
+    def _request(self, url: str, headers: dict[str, str], stream: bool = False) -> httpx.Response:
+        host = urlsplit(url).netloc
+        with self._lock:
+            semaphore = self._host_locks.setdefault(host, threading.Semaphore(self.settings.per_host_concurrency))
+        with semaphore:
+            self._wait_turn(host, url)
+            request = self._client.build_request("GET", url, headers=headers)
+            response = self._client.send(request, stream=stream)
+        return response
+
+    def _wait_turn(self, host: str, url: str) -> None:
+        delay = self.settings.per_host_delay_s
+        robots = self._robots.get(f"{urlsplit(url).scheme}://{host}")
+        if robots is not None:
+            delay = max(delay, robots.crawl_delay(self.settings.user_agent) or 0.0)
+        if delay <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            turn = max(now, self._host_next.get(host, now))
+            self._host_next[host] = turn + delay
+        time.sleep(max(0.0, turn - now))
+
+    def _read_response(self, response: httpx.Response, result: Fetch) -> None:
+        try:
+            result.etag = response.headers.get("ETag")
+            result.last_modified = response.headers.get("Last-Modified")
+            result.content_type = response.headers.get("Content-Type", "")
+            if response.status_code != 200:
+                result.error = None if response.status_code == 304 else f"HTTP {response.status_code}"
+                return
+            mime = result.content_type.split(";")[0].strip().lower()
+            if mime and mime not in ACCEPTED_TYPES:
+                result.error = f"content type {mime} is not a page or a feed"
+                return
+            result.body = self._read_capped(response)
+            result.error = None
+        finally:
+            response.close()
+
+    def _read_capped(self, response: httpx.Response) -> bytes:
+        declared = int(response.headers.get("Content-Length") or 0)
+        if declared > self.settings.max_bytes:
+            raise httpx.DecodingError(f"body of {declared} bytes exceeds the {self.settings.max_bytes}-byte cap")
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.settings.max_bytes:
+                raise httpx.DecodingError(f"body exceeds the {self.settings.max_bytes}-byte cap")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _backoff(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after:
+            seconds = _retry_after_seconds(retry_after)
+            if seconds is not None:
+                return min(seconds, self.settings.max_retry_after_s)
+        return self.settings.backoff_s * (2**attempt) * (0.5 + random.random())
+
+
+def refuse_private_host(host: str, port: int) -> None:
+    """Raise HostRefused when ``host`` resolves to a non-public address."""
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise HostRefused(f"refused: cannot resolve {host} ({exc})") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if (address.is_private or address.is_loopback or address.is_link_local
+                or address.is_multicast or address.is_reserved or address.is_unspecified):
+            raise HostRefused(
+                f"refused: {host} resolves to the non-public address {address}; "
+                "pass --allow-private-hosts to crawl it"
+            )
+
+
+def _retry_after_seconds(value: str) -> float | None:
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())

@@ -1,0 +1,45 @@
+"""One typed settings object for every flow and command (environment prefix NEWSLEDGER_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime settings; each can be set as NEWSLEDGER_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSLEDGER_", extra="forbid")
+
+    db: Path = Field(Path("data/newsledger.duckdb"), description="DuckDB warehouse file.")
+    data_dir: Path | None = Field(
+        None, description="Raw archive and run staging; default: a 'newsledger-data' folder beside the warehouse file."
+    )
+    reports: Path | None = Field(None, description="Run reports; default: 'reports/' beside the warehouse file.")
+    user_agent: str = Field(
+        "newsledger/0.1 (+https://github.com/newsledger/newsledger; crawler contact page)",
+        description="User-Agent sent with every request, with a contact URL.",
+    )
+    allow_private_hosts: bool = Field(False, description="Allow fetching loopback and private addresses.")
+    connect_timeout_s: float = Field(5.0, description="TCP connect timeout, seconds.")
+    read_timeout_s: float = Field(15.0, description="Timeout between two reads, seconds.")
+    total_timeout_s: float = Field(30.0, description="Whole-request deadline, seconds.")
+    retries: int = Field(3, description="Retries per request for timeouts, 429 and 5xx.")
+    backoff_s: float = Field(0.5, description="First retry delay, seconds; doubles each retry, with jitter.")
+    max_retry_after_s: float = Field(30.0, description="Longest Retry-After honoured, seconds.")
+    max_bytes: int = Field(8_000_000, description="Largest response body accepted, bytes.")
+    concurrency: int = Field(8, description="Requests in flight at once, all hosts together.")
+    per_host_concurrency: int = Field(4, description="Requests in flight at once per host.")
+    per_host_delay_s: float = Field(0.0, description="Least delay between two requests to one host, seconds (robots Crawl-delay wins when larger).")
+    max_attempts: int = Field(5, description="Runs that may fail to fetch a URL before it is given up.")
+    batch_size: int = Field(200, description="Articles per extraction task.")
+
+    def resolved_data_dir(self) -> Path:
+        """The data folder (raw archive, crawl staging)."""
+        return self.data_dir or self.db.parent / "newsledger-data"
+
+    def resolved_reports(self) -> Path:
+        """The reports folder: one sub-folder per run."""
+        return self.reports or self.db.parent / "reports"

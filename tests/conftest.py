@@ -1,0 +1,84 @@
+"""Shared fixtures: the gold corpus, a rendered dev site served on loopback, settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("NEWSLEDGER_CORPUS", ROOT.parent / "shared" / "corpus"))
+OUTLETS = ("motor-ledger", "auto-thirty", "ev-dispatch", "trade-desk-daily", "asia-auto-wire", "grid-gear")
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServedSite:
+    """A site rendered by the corpus's render_site.py and served by its serve_site.py."""
+
+    def __init__(self, directory: Path, port: int, args: list[str]) -> None:
+        self.directory = directory
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.manifest = json.loads((directory / "manifest.json").read_text())
+        self._process = subprocess.Popen(
+            [sys.executable, str(CORPUS / "serve_site.py"), str(directory), "--port", str(port), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        line = self._process.stdout.readline()
+        if "serving" not in line:
+            raise RuntimeError(f"serve_site.py did not start: {line!r}")
+
+    @property
+    def sources(self) -> list[str]:
+        """Each outlet's feed and the sitemap index."""
+        return [f"{self.base_url}/{outlet}/feed.xml" for outlet in OUTLETS] + [f"{self.base_url}/sitemap_index.xml"]
+
+    def stats(self) -> dict:
+        with urllib.request.urlopen(f"{self.base_url}/__stats") as response:
+            return json.loads(response.read())
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.wait(timeout=10)
+
+
+def serve_split(split: Path, out: Path, *serve_args: str, noise: bool = False) -> ServedSite:
+    """Render ``split`` for a free port and serve it there."""
+    port = free_port()
+    render = [sys.executable, str(CORPUS / "render_site.py"), str(split), str(out), "--base-url", f"http://127.0.0.1:{port}"]
+    subprocess.run(render + (["--noise"] if noise else []), check=True, capture_output=True)
+    site = ServedSite(out, port, list(serve_args))
+    time.sleep(0.05)
+    return site
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not (CORPUS / "dev").is_dir():
+        pytest.fail(f"the gold corpus is missing at {CORPUS}; set NEWSLEDGER_CORPUS")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def dev_site(corpus: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The dev split rendered (no noise) and served on a free loopback port."""
+    site = serve_split(corpus / "dev", tmp_path_factory.mktemp("dev-site") / "site")
+    yield site
+    site.stop()

@@ -1,0 +1,89 @@
+"""The nightly flow end to end: a served dev site into a real DuckDB file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.nightly import nightly
+
+TABLES = ("mart.articles", "mart.fact_mentions", "mart.facts", "mart.fact_history", "core.fact_history",
+          "core.crawl_state", "raw.pages", "core.quarantine")
+
+
+def counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def loaded(dev_site, tmp_path_factory) -> tuple[Path, dict, dict]:
+    db = tmp_path_factory.mktemp("warehouse") / "w.duckdb"
+    first = nightly(dev_site.sources, db=str(db), allow_private_hosts=True)
+    before = counts(db)
+    second = nightly(dev_site.sources, db=str(db), allow_private_hosts=True)
+    return db, first, {"before": before, "after": counts(db), "second": second}
+
+
+def test_every_dev_article_is_loaded_exactly_once(loaded, dev_site) -> None:
+    db, first, _ = loaded
+    con = duckdb.connect(str(db), read_only=True)
+    urls = [row[0] for row in con.execute("SELECT url FROM mart.articles").fetchall()]
+    assert sorted(urls) == sorted(dev_site.manifest["articles"].values())
+    assert first["counts"]["articles"] == 35
+
+
+def test_articles_carry_contract_fields(loaded) -> None:
+    db, _, _ = loaded
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT outlet, published_at, published_source, language, url FROM mart.articles").fetchall()
+    for outlet, published_at, source, language, url in rows:
+        assert outlet and "127.0.0.1" not in outlet, url
+        assert published_at is not None and source in ("jsonld", "meta", "time", "feed", "sitemap", "url", "text")
+        assert language == "en"
+
+
+def test_facts_are_loaded_with_evidence_from_the_article(loaded) -> None:
+    db, first, _ = loaded
+    con = duckdb.connect(str(db), read_only=True)
+    assert first["counts"]["facts"] > 0
+    missing = con.execute(
+        "SELECT count(*) FROM mart.fact_mentions AS m JOIN mart.articles AS a ON a.url = m.article_url "
+        "WHERE strpos(a.text, m.evidence) = 0 AND strpos(a.title, m.evidence) = 0").fetchone()[0]
+    assert missing == 0
+    assert con.execute("SELECT count(*) FROM mart.facts").fetchone()[0] > 0
+
+
+def test_second_identical_run_changes_nothing(loaded) -> None:
+    _, _, again = loaded
+    assert again["after"] == again["before"]
+    assert again["second"]["counts"]["articles"] == 0
+    assert again["second"]["counts"]["not_modified"] >= 35
+
+
+def test_run_is_recorded_with_its_summary(loaded) -> None:
+    db, first, _ = loaded
+    con = duckdb.connect(str(db), read_only=True)
+    outcome, counts_json = con.execute("SELECT outcome, counts FROM mart.runs WHERE run_id = ?",
+                                       [first["run_id"]]).fetchone()
+    assert outcome == "completed"
+    assert json.loads(counts_json)["articles"] == 35
+    assert Path(first["reports"], "summary.json").exists()
+
+
+def test_score_script_reads_the_warehouse(loaded, dev_site, corpus) -> None:
+    import subprocess
+    import sys
+
+    db, _, _ = loaded
+    result = subprocess.run(
+        [sys.executable, str(corpus / "score.py"), str(corpus / "dev"), str(dev_site.directory / "manifest.json"),
+         str(db), "--json"], capture_output=True, text=True, check=True)
+    figures = json.loads(result.stdout)
+    assert figures["all"]["tp"] > 0

@@ -1,0 +1,114 @@
+"""Places an expansion can target, found in one sentence (see transforms.expansions)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from transforms._expansion_lexicon import (
+    DEMONYM_HEAD_RE,
+    MACRO_REGIONS,
+    ORIGIN_AFTER_RE,
+    ORIGIN_BEFORE_RE,
+    REGION_SYNONYMS,
+)
+from transforms.registry import Registry
+
+_POSSESSIVE_RE = re.compile(r"^(?:'s|’s|'|’)\s+")
+_POSSESSIVE_HEAD_RE = re.compile(
+    r"^(?:[\w-]+\s+){0,3}?(?:plants?|factor(?:y|ies)|markets?|city|province|state|region|"
+    r"[A-Z][\w-]+ (?:province|state|region))\b"
+)
+_LOCATIVE_BEFORE_RE = re.compile(
+    r"\b(?i:in|into|to|across|throughout|at|near|inside|within|for|entered|enters|entering|"
+    r"enter|beginning with|starting with|exit|exits|exited|exiting|out of|from|leave|leaves|"
+    r"leaving|quit|quits|picks|picked|chooses|chose|selects|selected)\s+(?i:the\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*,\s+)?"
+    r"(?:the\s+)?$"
+)
+_OWN_CLAIM_RE = re.compile(r"\b(?:other|more|further|wider|rest of(?: the)?)\s+$", re.I)
+_LIST_GAP_RE = re.compile(r",?\s+(?:and|or)\s+(?:in\s+)?(?:the\s+)?|,\s+(?:the\s+)?")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A country or macro-region named at ``start:end`` of a sentence."""
+
+    name: str
+    start: int
+    end: int
+    linked: bool = True
+    bloc: bool = False  # named as a trade bloc ("the EU"), read as its macro-region
+
+
+def find_places(sentence: str, registry: Registry) -> list[Place]:
+    """Return the expansion targets named in ``sentence``, in text order.
+
+    Countries and macro-regions come from ``registry.places_in``; states, provinces and
+    the cities the registry knows map to their country. Metonyms ("Washington"), demonyms
+    that do not modify a site or market noun ("Chinese automakers") and origins
+    ("shipped from China", "China-built") are dropped. ``linked`` tells whether a locative
+    word ties the place to its clause ("in X", "X plant"; not "Spain's Ebro").
+    """
+    places = []
+    for mention in registry.places_in(sentence, subdivisions=True):
+        name = _target_name(mention.canonical, mention.kind)
+        if name and _is_named_use(sentence, mention.end, mention.via):
+            places.append(Place(name, mention.start, mention.end, True, mention.kind == "bloc"))
+    places = [p for p in places if not _is_origin(sentence, p)]
+    return _mark_linked(sentence, sorted(places, key=lambda p: p.start))
+
+
+def _mark_linked(sentence: str, places: list[Place]) -> list[Place]:
+    """Mark places that a locative word ties to the clause ("in X", "X plant", lists)."""
+    marked: list[Place] = []
+    for place in places:
+        before, after = sentence[:place.start], sentence[place.end:]
+        possessive = _POSSESSIVE_RE.match(after)
+        linked = bool(
+            _LOCATIVE_BEFORE_RE.search(before)
+            or DEMONYM_HEAD_RE.match(after.lstrip(", "))
+            or (possessive and _POSSESSIVE_HEAD_RE.match(after[possessive.end():]))
+            or (marked and marked[-1].linked
+                and _LIST_GAP_RE.fullmatch(sentence[marked[-1].end:place.start]))
+        )
+        marked.append(Place(place.name, place.start, place.end, linked, place.bloc))
+    return marked
+
+
+def _target_name(canonical: str, kind: str) -> str | None:
+    """Map a registry place to the corpus vocabulary (None: not a valid target)."""
+    name = REGION_SYNONYMS.get(canonical, canonical)
+    if kind == "country":
+        return name
+    return name if name in MACRO_REGIONS else None
+
+
+def _is_named_use(sentence: str, end: int, via: str) -> bool:
+    """Tell whether a place mention names a place (not a government, nor a nationality)."""
+    if via == "metonym":
+        return False
+    return via != "demonym" or bool(DEMONYM_HEAD_RE.match(sentence[end:].lstrip()))
+
+
+def _is_origin(sentence: str, place: Place) -> bool:
+    """Tell whether ``place`` is named as where goods come from or an old site."""
+    before = sentence[max(0, place.start - 40):place.start]
+    return bool(ORIGIN_BEFORE_RE.search(before) or ORIGIN_AFTER_RE.match(sentence[place.end:]))
+
+
+def drop_covered_regions(sentence: str, places: list[Place], registry: Registry) -> list[str]:
+    """Names of ``places`` without macro-regions that only place a member country.
+
+    "its first European factory, in Szeged, Hungary" is one fact (Hungary); a region
+    claimed on its own ("other Latin American markets") stays.
+    """
+    countries = [p.name for p in places if p.name not in MACRO_REGIONS]
+    kept: list[str] = []
+    for place in places:
+        own_claim = _OWN_CLAIM_RE.search(sentence[max(0, place.start - 12):place.start])
+        covered = place.name in MACRO_REGIONS and any(
+            place.name in registry.regions_of(country) for country in countries
+        )
+        if (own_claim or not covered) and place.name not in kept:
+            kept.append(place.name)
+    return kept

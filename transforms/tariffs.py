@@ -1,0 +1,251 @@
+"""Tariffs stated in an article's sentences.
+
+A tariff fact is a rate (a percentage tied to a duty, surtax or levy) with the country or
+bloc that levies it (``imposer``) and the origin it hits (``target``; None when the duty
+applies to all imports). Sentences are read in order, title first; a sentence that gives a
+rate without naming the imposer or the origin ("Geely 18.8% and BYD 17%", "The rate on
+semiconductors doubles to 50%") takes them from the article's most recent tariff sentence
+(or from a country that opens a sentence as its subject: "Washington went furthest.").
+A duty stated without a rate ("Tariffs on Chinese vehicle imports remain in place") is a
+fact with ``rate_pct`` None, kept only when the article gives no rate for that pair.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from transforms._tariff_places import (
+    IMPOSER,
+    PlaceRole,
+    explicit_target,
+    find_place_roles,
+    find_subject,
+    pick_imposer,
+    pick_target,
+)
+from transforms._tariff_rates import (
+    IN_EFFECT,
+    LIFTED,
+    PROPOSED,
+    TARIFF_NOUN,
+    RateMention,
+    find_effective,
+    find_rates,
+    is_generic_origin,
+    is_hypothetical,
+    is_tariff_rate,
+    judge_status,
+)
+from transforms.registry import Mention, Registry
+
+_CONTEXT_SENTENCES = 2  # how far back a tariff sentence lends its context
+_ANY_PERCENT = re.compile(r"\d\s?(?:%|percent\b|per\s+cent\b)")
+_IN_FORCE = re.compile(
+    r"\b(?:(?:remain(?:s|ed)?|stay(?:s|ed)?|still|are|is|were|was)\s+in\s+(?:place|force)"
+    r"|(?:took|take|takes|taken)\s+effect|(?:came|come|comes|entered|enters?)\s+into\s+force"
+    r"|in\s+(?:place|force)\s+since)\b",
+    re.IGNORECASE,
+)
+_UNRATED_HEDGE = re.compile(r"\b(?:[Ii]f|could|might|may|would|consider\w*|possibl[ey])\b")
+_PRODUCT = re.compile(
+    r"(?:%|\b(?:tariffs?|dut(?:y|ies)|surtax(?:es)?|levy|levies|rates?|charges|imposes"
+    r"|applies))\s+(?:\w+\s+)?on\s+(?:the\s+|all\s+|every\s+)?(?P<p>[\w -]{3,60}?)"
+    r"(?=\s+(?:made|built|imported|from|in|that|which|took|will|has|have|is|are|was|were"
+    r"|starting|since|on|by|to|and\s+\d)\b|[,;.:]|$)"
+)
+_ORIGIN_WORDS = re.compile(r"^(?:[A-Z][a-z]+(?:[-‑–](?:made|built|produced))?\s+)")
+
+
+@dataclass
+class _Context:
+    """What the article has said about tariffs so far."""
+
+    imposer: str | None = None
+    target: str | None = None
+    last_tariff: int = -100  # index of the last sentence that spoke of a duty
+    effective: dt.date | None = None  # effective date of the latest dated fact
+
+
+def extract_tariffs(
+    sentences: list[str], title: str, published: dt.date, registry: Registry
+) -> list[dict]:
+    """Return tariff fact mentions (keys as in transforms.facts.FACT_KEYS).
+
+    ``imposer``/``target`` are canonical country or bloc names from ``registry``;
+    ``rate_pct`` is a float or None; ``status`` is proposed | in_effect | lifted;
+    ``effective_date`` is resolved against ``published``; ``evidence`` is the whole
+    sentence (or the title) that states the fact.
+    """
+    context = _Context()
+    title_facts = _read_sentence(title, 0, context, published, registry) if title else []
+    facts: list[dict] = []
+    for index, sentence in enumerate(sentences, start=1):
+        if sentence.strip():
+            facts += _read_sentence(sentence, index, context, published, registry)
+    return _merge(facts + title_facts)  # the body's wording of a fact wins over the title's
+
+
+def _read_sentence(
+    sentence: str, index: int, context: _Context, published: dt.date, registry: Registry
+) -> list[dict]:
+    """Return the tariff facts of one sentence and update the article context."""
+    roles = find_place_roles(sentence, registry)
+    speaks_of_duty = bool(TARIFF_NOUN.search(sentence))
+    in_context = index - context.last_tariff <= _CONTEXT_SENTENCES
+    companies = registry.companies_in(sentence)
+    facts: list[dict] = []
+    for rate in find_rates(sentence):
+        if is_tariff_rate(rate, sentence, in_context) and not is_hypothetical(rate, sentence):
+            fact = _rated_fact(rate, sentence, roles, companies, context, published)
+            if fact is not None:
+                facts.append(fact)
+    if not facts and speaks_of_duty and not _ANY_PERCENT.search(sentence):
+        fact = _unrated_fact(sentence, roles, context, published)
+        facts += [fact] if fact else []
+    _update_context(context, sentence, index, roles, facts, speaks_of_duty)
+    return facts
+
+
+def _rated_fact(
+    rate: RateMention,
+    sentence: str,
+    roles: list[PlaceRole],
+    companies: list[Mention],
+    context: _Context,
+    published: dt.date,
+) -> dict | None:
+    """Build the fact of one rate, or None when no imposer can be found."""
+    generic = is_generic_origin(rate)
+    named_target = pick_target(roles, rate.start, rate.end)
+    target = None if generic else named_target or context.target
+    imposer = pick_imposer(roles, rate.start, rate.end, target)
+    from_context = imposer is None and named_target is None and not generic
+    if imposer is None and context.imposer != target:
+        imposer = context.imposer
+    if imposer is None:
+        return None
+    effective = find_effective(rate, sentence, published)
+    if effective is None and from_context:
+        effective = context.effective  # "Geely 18.8%" after "... took effect on Wednesday"
+    return _fact(
+        imposer=imposer,
+        target=target,
+        rate_pct=rate.value,
+        status=judge_status(rate, sentence, effective, published),
+        effective_date=effective,
+        company=None if generic else _find_company(rate, companies),
+        product=_find_product(sentence[rate.start - len(rate.clause):rate.end + len(rate.right)]),
+        evidence=sentence,
+    )
+
+
+def _unrated_fact(
+    sentence: str, roles: list[PlaceRole], context: _Context, published: dt.date
+) -> dict | None:
+    """A duty stated as being in force without a rate, with an origin named in the
+    sentence ("Tariffs on Chinese vehicle imports remain in place")."""
+    cue = _IN_FORCE.search(sentence)
+    if cue is None or _UNRATED_HEDGE.search(sentence):
+        return None
+    noun = min(TARIFF_NOUN.finditer(sentence), key=lambda n: abs(n.start() - cue.start()))
+    target = pick_target(roles, noun.start(), noun.end())
+    if target is None:
+        return None
+    imposer = pick_imposer(roles, noun.start(), noun.end(), target, after=False)
+    imposer = imposer or context.imposer
+    if imposer is None or imposer == target:
+        return None
+    status = PROPOSED if re.search(r"\bwill\s+(?:take|enter|come)\b", sentence) else IN_EFFECT
+    return _fact(
+        imposer=imposer, target=target, rate_pct=None, status=status, effective_date=None,
+        company=None, product=_find_product(sentence[noun.start():]), evidence=sentence,
+    )
+
+
+def _fact(**fields: object) -> dict:
+    """A tariff fact dict."""
+    return {"fact_type": "tariff", "valid_from": None, **fields}
+
+
+def _find_company(rate: RateMention, companies: list[Mention]) -> str | None:
+    """The company a per-company rate belongs to: "7.8% for Tesla", or the first company
+    named in the rate's clause close before it ("Geely 18.8%", "BYD, which pays 17%")."""
+    after = re.match(r"\s*for\s+", rate.right)
+    if after:
+        for company in companies:
+            if company.start == rate.end + after.end():
+                return company.canonical
+    clause_start = rate.start - len(rate.clause)
+    near = [c for c in companies if clause_start <= c.start and rate.start - c.start <= 60]
+    return near[0].canonical if near and near[0].end <= rate.start else None
+
+
+def _find_product(text: str) -> str | None:
+    """Best-effort goods a duty applies to: the phrase after "on"/"for"."""
+    m = _PRODUCT.search(text)
+    if m is None:
+        return None
+    product = _ORIGIN_WORDS.sub("", m.group("p").strip())
+    return product or None
+
+
+def _update_context(
+    context: _Context,
+    sentence: str,
+    index: int,
+    roles: list[PlaceRole],
+    facts: list[dict],
+    speaks_of_duty: bool,
+) -> None:
+    """Remember the latest imposer and origin the article spoke of."""
+    if facts or speaks_of_duty:
+        context.last_tariff = index
+    target = explicit_target(roles)
+    if facts:
+        last = facts[-1]
+        if last["effective_date"] or (last["imposer"], last["target"]) != (
+            context.imposer, context.target
+        ):
+            context.effective = last["effective_date"]
+        context.imposer = facts[-1]["imposer"]
+        context.target = target or facts[-1]["target"] or context.target
+        return
+    subject = find_subject(sentence, roles)
+    if speaks_of_duty:
+        imposers = [r.canonical for r in roles if r.role == IMPOSER and r.canonical != target]
+        subject = subject or (imposers[0] if imposers else None)
+        context.target = target or context.target
+    if subject is not None:
+        if subject != context.imposer:
+            context.effective = None
+        context.imposer = subject
+
+
+def _merge(facts: list[dict]) -> list[dict]:
+    """Drop repeated facts (same imposer, target and rate, and no two different companies;
+    a later mention may add the company) and rate-less facts for a pair the article also
+    gives a rate for."""
+    rated_pairs = {(f["imposer"], f["target"]) for f in facts if f["rate_pct"] is not None}
+    kept: list[dict] = []
+    for fact in facts:
+        if fact["rate_pct"] is None and (fact["imposer"], fact["target"]) in rated_pairs:
+            continue
+        same = next((i for i, k in enumerate(kept) if _same_fact(k, fact)), None)
+        if same is None:
+            kept.append(fact)
+        elif kept[same]["company"] is None and fact["company"] is not None:
+            kept[same] = {**kept[same], "company": fact["company"]}
+    return kept
+
+
+def _same_fact(first: dict, second: dict) -> bool:
+    """True when two facts state the same rate (unless for two different companies)."""
+    keys = ("imposer", "target", "rate_pct")
+    if any(first[k] != second[k] for k in keys):
+        return False
+    return None in (first["company"], second["company"]) or first["company"] == second["company"]
+
+
+__all__ = ["extract_tariffs", "IN_EFFECT", "LIFTED", "PROPOSED"]
