@@ -9,9 +9,15 @@ export PREFECT_LOGGING_LEVEL := WARNING
 export PREFECT_SERVER_LOGGING_LEVEL := CRITICAL
 export PREFECT_HOME := $(CURDIR)/.prefect
 
-.PHONY: install demo test eval eval-update lint clean
+.PHONY: install browser demo test eval eval-update lint clean
 
-install: $(BIN)/newsledger
+install: $(BIN)/newsledger browser
+
+# Headless Chromium for the browser tests of Data Docs and the run report (Debian's package).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v /usr/bin/chromium >/dev/null 2>&1 || \
+	  { echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 $(BIN)/newsledger: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

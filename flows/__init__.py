@@ -12,6 +12,8 @@ _QUIET_PREFECT = {
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+    # the temporary server migrates a fresh SQLite file at start: slow on a loaded machine
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
 for _name, _value in _QUIET_PREFECT.items():
     os.environ.setdefault(_name, _value)

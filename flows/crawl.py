@@ -26,6 +26,8 @@ ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text
                   "application/rss+xml", "application/atom+xml", "text/plain", "application/x-gzip",
                   "application/gzip")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+ROBOTS_MAX_BYTES = 500 * 1024      # RFC 9309: parse at least the first 500 KiB
+ROBOTS_MAX_REDIRECTS = 5           # RFC 9309: follow at least five consecutive redirects
 
 
 @dataclass
@@ -115,13 +117,32 @@ class Crawler:
         return robots is None or robots.can_fetch(url, self.settings.user_agent)
 
     def _load_robots(self, origin: str) -> Protego | None:
+        """The origin's robots.txt read as RFC 9309 says; None when everything is allowed.
+
+        Redirects are followed (at most ROBOTS_MAX_REDIRECTS, each hop checked); 2xx is
+        parsed (its first ROBOTS_MAX_BYTES, as UTF-8); 4xx means no rules; 5xx and 429 mean
+        the file is unreachable, so the whole origin is disallowed for this run. A
+        connection error allows everything: the page fetch then fails on its own and is
+        retried by a later run instead of being recorded as disallowed.
+        """
+        url = f"{origin}/robots.txt"
         try:
-            response = self._request(f"{origin}/robots.txt", {})
-        except httpx.HTTPError:
+            for _ in range(ROBOTS_MAX_REDIRECTS + 1):
+                response = self._request(url, {})
+                location = response.headers.get("location")
+                if response.status_code not in (301, 302, 303, 307, 308) or not location:
+                    break
+                url = str(response.url.join(location))
+                self._check_url(url)
+            else:
+                return None
+        except (httpx.HTTPError, HostRefused):
             return None
-        if response.status_code != 200:
-            return None  # no robots.txt (or an error page): everything is allowed
-        return Protego.parse(response.text)
+        if response.status_code == 429 or response.status_code >= 500:
+            return Protego.parse("User-agent: *\nDisallow: /\n")
+        if not 200 <= response.status_code < 300:
+            return None  # unavailable (4xx, or a redirect loop): no rules apply
+        return Protego.parse(response.content[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace"))
 
     def _check_url(self, url: str) -> None:
         parts = urlsplit(url)

@@ -22,6 +22,7 @@ from flows.archive import Archive
 from flows.crawl import Crawler, Fetch
 from flows.settings import Settings
 from flows.staging import stage_run
+from transforms.dedupe import Story, find_near_duplicates, minhash_signature, similarity
 from transforms.discover import Entry, SourceError, parse_source
 from transforms.facts import EXTRACTOR_VERSION
 from transforms.process import Page, Processed, process_pages, text_fingerprint
@@ -48,6 +49,8 @@ class Run:
     pages: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if self.settings.clock is not None:
+            self.started_at = self.settings.clock.astimezone(dt.UTC)
         if not self.run_id:
             self.run_id = f"{self.kind}-{self.started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
 
@@ -74,6 +77,7 @@ class PriorState:
     crawl: dict[str, dict]
     articles: dict[str, tuple[str, str]]   # url -> (content_sha256, extractor_version)
     texts: dict[str, str]                  # text fingerprint -> url
+    stories: list[Story] = field(default_factory=list)  # MinHash of each article, for near-duplicates
 
 
 def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None) -> dict:
@@ -104,17 +108,19 @@ def _timed(run: Run, stage: str, work: Callable):
 def read_prior_state(settings: Settings) -> PriorState:
     """Crawl state and article fingerprints from the warehouse (a short read-only open)."""
     if not settings.db.exists():
-        return PriorState({}, {}, {})
+        return PriorState({}, {}, {}, [])
     with open_warehouse(settings.db, read_only=True, wait_s=120) as con:
         if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'crawl_state'").fetchone()[0]:
-            return PriorState({}, {}, {})
+            return PriorState({}, {}, {}, [])
         crawl = con.execute("SELECT * FROM core.crawl_state").pl().rows_by_key("url", named=True, unique=True)
         articles = {u: (s, v) for u, s, v in con.execute(
             "SELECT url, content_sha256, extractor_version FROM core.articles").fetchall()}
         texts = {}
         for url, text in con.execute("SELECT url, text FROM core.articles").fetchall():
             texts.setdefault(text_fingerprint(text), url)
-    return PriorState(crawl, articles, texts)
+        stories = [Story(url, published, tuple(signature)) for url, published, signature in con.execute(
+            "SELECT url, published_at, text_minhash FROM core.articles WHERE text_minhash IS NOT NULL").fetchall()]
+    return PriorState(crawl, articles, texts, stories)
 
 
 @task(name="discover")
@@ -219,15 +225,31 @@ def extract_pages(fetches: list[Fetch], entries: dict[str, Entry], prior: PriorS
         batch = process_pages(pages[start:start + run.settings.batch_size], str(REFERENCE_DIR), seen_texts,
                               run.run_id, run.started_at.date())
         _keep_in_window(batch, run)
+        for article in batch.articles:
+            article["text_minhash"] = minhash_signature(article["text"])
         processed.articles += batch.articles
         processed.facts += batch.facts
         processed.outcomes |= batch.outcomes
         report("extract", min(start + run.settings.batch_size, len(pages)), len(pages))
+    _drop_near_duplicates(processed, prior)
     processed.outcomes |= outcomes
     _log_fetches(fetches, processed.outcomes, prior, run)
     run.counts["articles"] = len(processed.articles)
     run.counts["facts"] = len(processed.facts)
     return processed
+
+
+def _drop_near_duplicates(processed: Processed, prior: PriorState) -> None:
+    """Keep one article per story: later near-copies get the outcome near_duplicate."""
+    new = [Story(a["url"], a["published_at"], tuple(a["text_minhash"]), bool(a["canonical_url"]))
+           for a in processed.articles]
+    signatures = {story.url: story.signature for story in new + prior.stories}
+    duplicates = find_near_duplicates(new, prior.stories)
+    for url, kept in duplicates.items():
+        exact = similarity(signatures[url], signatures[kept]) >= 0.95
+        processed.outcomes[url] = ("duplicate" if exact else "near_duplicate", f"same story as {kept}")
+    processed.articles = [a for a in processed.articles if a["url"] not in duplicates]
+    processed.facts = [f for f in processed.facts if f["article_url"] not in duplicates]
 
 
 def _keep_in_window(batch: Processed, run: Run) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pydantic import Field
@@ -35,6 +36,9 @@ class Settings(BaseSettings):
     per_host_delay_s: float = Field(0.0, description="Least delay between two requests to one host, seconds (robots Crawl-delay wins when larger).")
     max_attempts: int = Field(5, description="Runs that may fail to fetch a URL before it is given up.")
     batch_size: int = Field(200, description="Articles per extraction task.")
+    clock: dt.datetime | None = Field(
+        None, description="The run's time (UTC) instead of now: pages are judged against it (tests, re-processing)."
+    )
 
     def resolved_data_dir(self) -> Path:
         """The data folder (raw archive, crawl staging)."""

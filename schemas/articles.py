@@ -22,6 +22,7 @@ ARTICLES = pl.Schema({
     "content_sha256": pl.String,      # of the raw page bytes
     "extractor_version": pl.String,
     "run_id": pl.String,
+    "text_minhash": pl.List(pl.UInt64),  # MinHash of 5-word shingles (transforms.dedupe)
 })
 
 PUBLISHED_SOURCES = ("jsonld", "meta", "time", "feed", "sitemap", "url", "text")

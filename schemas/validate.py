@@ -16,6 +16,7 @@ import functools
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +47,15 @@ QUARANTINE = pl.Schema({
 GATE_COUNTS = ("pages_fetched", "articles", "articles_with_facts", "facts", "facts_passed")
 """The run counts ``check_gates`` reads from its ``metrics``."""
 
-_RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
+# Every failing row's index, but no copies of the failing values (the quarantine keeps the
+# rows): value lists cost a quarter of the validation time and bloat Data Docs.
+_RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "return_unexpected_index_query": False,
+    "exclude_unexpected_values": True,
+}
 _DOCS_SITE = "run_data_docs"
+_LOCK = threading.Lock()  # one GE context per process: creation and use are serialised
 
 
 class ValidationError(RuntimeError):
@@ -59,8 +67,8 @@ class Validation:
     """The outcome of ``validate_rows`` for one dataset frame.
 
     ``passed`` has the input's schema; ``quarantined`` has schema ``QUARANTINE``;
-    ``summary`` is ``{"dataset", "evaluated", "passed", "quarantined", "failures"}`` where
-    ``failures`` maps each expectation description to its failing row count.
+    ``summary`` is ``{"dataset", "evaluated", "passed", "quarantined", "failures", "seconds"}``
+    where ``failures`` maps each expectation description to its failing row count.
     ``result`` is GE's suite validation result (input of ``build_data_docs``).
     """
 
@@ -92,8 +100,10 @@ class GateBounds:
 
 @dataclass(frozen=True)
 class GateFailure:
-    """One batch gate a run failed: the share, its value and the bound it fell below."""
+    """One batch gate a run failed: the share (key of ``GATE_SHARES`` and its words), its
+    value and the bound it fell below."""
 
+    metric: str
     gate: str
     value: float
     minimum: float
@@ -119,12 +129,11 @@ class _Gx:
     suites: dict[str, gx.ExpectationSuite]
     columns: dict[str, list[str]]
     batches: dict[str, BatchDefinition]
-    lock: threading.Lock
 
 
 @functools.cache
 def _gx() -> _Gx:
-    """Create the ephemeral context once per process and register every suite."""
+    """Create the ephemeral context once per process and register every suite (call under _LOCK)."""
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -136,7 +145,7 @@ def _gx() -> _Gx:
         for name in builders
     }
     columns = {name: _suite_columns(suite) for name, suite in suites.items()}
-    return _Gx(context, suites, columns, batches, threading.Lock())
+    return _Gx(context, suites, columns, batches)
 
 
 def _suite_columns(suite: gx.ExpectationSuite) -> list[str]:
@@ -167,12 +176,13 @@ def validate_rows(
       may name (places.csv names of kind country and region).
 
     Returns a ``Validation``; input rows keep their order in ``passed``.
-    Raises ValueError (unknown dataset, naive ``run_time``, missing ``context_data``) and
+    Raises ValueError (unknown dataset, naive ``run_time``, missing columns or ``context_data``) and
     ValidationError when GE could not evaluate an expectation.
     """
     if run_time.tzinfo is None:
         msg = f"run_time must be timezone-aware (UTC), got {run_time!r}"
         raise ValueError(msg)
+    started = time.perf_counter()
     context_data = context_data or {}
     checked = add_check_columns(dataset, frame, context_data.get("articles"))
     parameters = _suite_parameters(dataset, run_time, context_data)
@@ -186,6 +196,7 @@ def validate_rows(
         "passed": frame.height - quarantined.height,
         "quarantined": quarantined.height,
         "failures": _failure_counts(result),
+        "seconds": round(time.perf_counter() - started, 3),
     }
     return Validation(dataset, run_time, frame.filter(keep), quarantined, summary, result)
 
@@ -206,13 +217,19 @@ def _to_pandas(dataset: str, frame: pl.DataFrame) -> pd.DataFrame:
     Only those columns cross over: every GE row condition re-evaluates on the whole frame,
     so a narrow frame validates several times faster than the full one.
     """
-    return frame.select(_gx().columns[dataset]).to_pandas()
+    with _LOCK:
+        columns = _gx().columns[dataset]
+    missing = [name for name in columns if name not in frame.columns]
+    if missing:
+        msg = f"{dataset} frame lacks columns {missing}; pass a frame with the dataset's schema"
+        raise ValueError(msg)
+    return frame.select(columns).to_pandas()
 
 
 def _run_suite(name: str, frame: pd.DataFrame, parameters: dict) -> ExpectationSuiteValidationResult:
     """Validate ``frame`` with suite ``name`` in the process's context."""
-    state = _gx()
-    with state.lock:
+    with _LOCK:
+        state = _gx()
         batch = state.batches[name].get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(state.suites[name], result_format=_RESULT_FORMAT, expectation_parameters=parameters)
     errors = [r for r in result.results if r.exception_info.get("raised_exception")]
@@ -287,9 +304,9 @@ def check_gates(
     result = _run_suite("run_gates", frame, parameters)
     failed = {r.expectation_config.kwargs["column"] for r in result.results if not r.success}
     return [
-        GateFailure(GATE_SHARES[name], shares[name], parameters[f"min_{name}"])  # type: ignore[arg-type]
-        for name in GATE_SHARES
-        if name in failed
+        GateFailure(name, GATE_SHARES[name], value, parameters[f"min_{name}"])
+        for name, value in shares.items()
+        if name in failed and value is not None
     ]
 
 
@@ -322,9 +339,9 @@ def build_data_docs(results: Iterable[Validation], out_dir: Path) -> Path:
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    state = _gx()
-    store = state.context.validation_results_store
-    with state.lock:
+    with _LOCK:
+        state = _gx()
+        store = state.context.validation_results_store
         keys = [_store_result(store, validation, i) for i, validation in enumerate(results)]
         state.context.add_data_docs_site(_DOCS_SITE, _site_config(out_dir))
         try:
@@ -338,7 +355,8 @@ def build_data_docs(results: Iterable[Validation], out_dir: Path) -> Path:
 
 def _store_result(store: Any, validation: Validation, position: int) -> ValidationResultIdentifier:
     """Put one result in the validation results store; returns its key."""
-    run_id = RunIdentifier(run_name=f"{validation.run_time:%Y%m%dT%H%M%SZ}", run_time=validation.run_time)
+    run_time = validation.run_time.astimezone(dt.UTC)
+    run_id = RunIdentifier(run_name=f"{run_time:%Y%m%dT%H%M%SZ}", run_time=run_time)
     key = ValidationResultIdentifier(
         expectation_suite_identifier=ExpectationSuiteIdentifier(name=validation.result.suite_name),
         run_id=run_id,

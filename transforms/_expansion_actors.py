@@ -17,6 +17,8 @@ _OF_RE = re.compile(r"\bof\s+$")
 _SITE_AFTER_RE = re.compile(
     r"^(?:'s|’s|'|’)\s+(?:[\w-]+\s+){0,2}?(?:plant|factory|complex|gigafactory|site)\b"
 )
+_POSSESSIVE_GAP_RE = re.compile(r"^(?:'s|’s|'|’)\s")
+_OWNED_GAP_RE = re.compile(r"(?:'s|’s|'|’)?\s+(?:[a-z-]+\s+){0,3}")
 _COORDINATION_RE = re.compile(r"\s*(?:,|,?\s+and|,?\s+&|,?\s+as well as)\s*")
 
 
@@ -31,6 +33,7 @@ def pick_actors(sentence: str, mentions: list[Mention], registry: Registry) -> l
     plant") are skipped.
     """
     usable = [m for m in mentions if not _names_old_site(sentence, m)]
+    usable = [m for i, m in enumerate(usable) if not _owns_next(sentence, m, usable[i + 1:])]
     brands = [m.canonical for m in usable if _is_brand_object(sentence, m)]
     usable = [m for m in usable if not _is_oblique(sentence, m)]
     if brands:
@@ -53,6 +56,15 @@ def antecedent(sentence: str, start: int, mentions: list[Mention]) -> list[str]:
     """The company a relative clause opening at ``start`` describes ("BYD, which ...")."""
     before = [m for m in mentions if m.end <= start and not sentence[m.end:start].strip(" '’s")]
     return [before[-1].canonical] if before else []
+
+
+def _owns_next(sentence: str, mention: Mention, later: list[Mention]) -> bool:
+    """Tell whether a mention only owns the next one ("Its affiliate Kia", "VW's Audi")."""
+    if not later:
+        return False
+    gap = sentence[mention.end:later[0].start]
+    possessive = mention.text.lower() in {"its", "their"} or _POSSESSIVE_GAP_RE.match(gap)
+    return bool(possessive and _OWNED_GAP_RE.fullmatch(gap))
 
 
 def _is_oblique(sentence: str, mention: Mention) -> bool:

@@ -79,10 +79,12 @@ def form_near(clause: str, offset: int) -> str | None:
     return best[1] if best else None
 
 
-def status_of(clause: str, form: str) -> str | None:
+def status_of(clause: str, form: str, relative: bool = False) -> str | None:
     """planned | active | cancelled from the cue words of a clause (None: no cue).
 
-    A habitual verb ("assembles") makes production active; sales need a cue of change.
+    A habitual verb ("assembles") makes production active, except in a relative clause
+    that only describes a company ("Toyota, which builds batteries in Kentucky, said");
+    sales always need a cue of change.
     """
     if CANCELLED_RE.search(clause) or _NO_LONGER_RE.search(clause):
         return "cancelled"
@@ -92,6 +94,6 @@ def status_of(clause: str, form: str) -> str | None:
         return "active"
     if WEAK_PLANNED_RE.search(clause):
         return "planned"
-    if form == "production" and HABITUAL_PRODUCTION_RE.search(clause):
+    if form == "production" and not relative and HABITUAL_PRODUCTION_RE.search(clause):
         return "active"
     return None

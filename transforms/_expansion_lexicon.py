@@ -21,14 +21,16 @@ REGION_SYNONYMS = {
 DEMONYM_HEAD_RE = re.compile(
     r"^(?:[\w-]+\s+){0,2}?(?:plants?|factor(?:y|ies)|gigafactor(?:y|ies)|markets?|city|"
     r"province|state|region|operations?|showrooms?|dealers?|push|complex|site|facility|hub|"
-    r"countries|nations|"
+    r"countries|nations|expansion|launch|entry|debut|rollout|roll-out|"
     r"assembly|production|sales)\b",
     re.IGNORECASE,
 )
 
 PRODUCTION_RE = re.compile(
-    r"\b(?:plants?|factor(?:y|ies)|gigafactor(?:y|ies)|assembl\w*|"
-    r"(?:production|producing|produces?|manufactur\w*)(?!\s+(?:costs?|jobs|workers|targets?|cuts?))|(?:builds?|building|built|make|makes|making|put together)"
+    r"\b(?:plants?|factor(?:y|ies)|gigafactor(?:y|ies)|giga|assembl\w*|"
+    r"(?:production|producing|produces?|manufactur\w*)"
+    r"(?!\s+(?:costs?|jobs|workers|targets?|cuts?))|"
+    r"(?:builds?|building|built|make|makes|making|put together)"
     r"\s+(?:\w+\s+){0,2}?(?:cars|vehicles|EVs|models|batteries|cells|buses|trucks)|"
     r"(?:vehicle|car|manufacturing|production) complex|footholds?|capacity)\b",
     re.IGNORECASE,
@@ -38,7 +40,8 @@ SALES_RE = re.compile(
     r"\b(?:(?<!best-)(?<!top-)sell\w*|sold|sales|showrooms?|dealers?|dealerships?|imports?|"
     r"launch\w*|enter\w*|entry|entries|on sale|available|distribut\w*|retail\w*|"
     r"exit\w*|withdr[ae]w\w*|pull(?:s|ed|ing)? out|retreat\w*|leav(?:e|es|ing)|quit\w*|"
-    r"rolling out|roll(?:s|ed)? out|shipments|expand\w*|"
+    r"rolling out|roll(?:s|ed)? out|shipments|ship(?:s|ping|ped)?(?=\s+(?:[\w-]+\s+){0,5}?to\s)|"
+    r"expand\w*|"
     r"expansion|take the brand|brings?|bringing|debut\w*|arriv\w*)\b",
     re.IGNORECASE,
 )
@@ -47,7 +50,7 @@ CANCELLED_RE = re.compile(
     r"\b(?:paus\w*|on hold|halt\w*|stopp?\w*|scrap\w*|withdr[ae]w\w*|pull(?:s|ed|ing)? out|"
     r"clos(?:e|es|ed|ing)|shut\w*|cancel\w*|shelv\w*|abandon\w*|postpon\w*|suspend\w*|"
     r"exit\w*|ended|end(?:s|ing)? (?:production|assembly|sales)|dropp?\w* plans?|"
-    r"freez\w*|froze|delay\w*)\b",
+    r"freez\w*|froze|delay\w*|pull\w* (?:the )?plug|stall\w*)\b",
     re.IGNORECASE,
 )
 
@@ -55,15 +58,19 @@ PLANNED_RE = re.compile(
     r"\b(?:will|plans?|planned|planning|under construction|(?:is|are)\s+(?:all\s+|also\s+|"
     r"now\s+|still\s+|\w+ly\s+)?(?:building|constructing|moving|shifting|bringing)|"
     r"preparing|prepares|expects?|expected|due|set to|aims?|intends?|"
-    r"picks?|picked|chose|chosen|selected|would (?:begin|start|be built|open)|"
-    r"should (?:start|begin)|scheduled|next year|announc\w*|"
+    r"picks?|picked|chose|chosen|selected|would (?:begin|start|be built|open|build|set up|"
+    r"invest|launch|enter|sell|make|produce|assemble|expand)|"
+    r"should|scheduled|next year|announc\w*|"
     r"unveil\w*|is investing|to follow|will follow|committed to|broke ground|breaks? ground|"
-    r"breaking ground|groundbreaking)\b",
+    r"breaking ground|groundbreaking|eyes|eyeing|(?:is|are) (?:set|poised) to|"
+    r"(?:began|begun|started|starts|begins|start|begin) (?:construction|work on|building work))\b",
     re.IGNORECASE,
 )
 # Infinitives hint at plans only when no cue of an operation already running is near.
 WEAK_PLANNED_RE = re.compile(
-    r"\bto (?:build|open|start|begin|launch|make|produce|sell|enter|invest)\b", re.IGNORECASE
+    r"\bto (?:build|open|start|begin|launch|make|produce|sell|enter|invest|assemble|"
+    r"manufacture|roll out|set up|establish|expand|locali[sz]e|bring|take)\b",
+    re.IGNORECASE,
 )
 
 ACTIVE_RE = re.compile(
@@ -71,7 +78,8 @@ ACTIVE_RE = re.compile(
     r"already|operat\w*|running|runs|growing|gaining|"
     r"grows|grew|expanding|expanded|increasing|launched|entered|rolling out|rolled out|"
     r"broaden\w*|reach(?:es|ed)|restart\w*|resum\w*|arrived|since|went on sale|goes on sale|"
-    r"(?:now|already|are|is) (?:on sale|available))\b",
+    r"(?:now|already|are|is) (?:on sale|available)|enters|launches|begins|debuts|expands|"
+    r"(?:has|have) (?:built|set up|established)|set up|established)\b",
     re.IGNORECASE,
 )
 
@@ -83,15 +91,23 @@ HYPOTHETICAL_RE = re.compile(
     r"\b(?:could|might|(?-i:may)|if|whether|would consider|consider\w*|candidates?|"
     r"possible|possibly|potential\w*|speculat\w*|rumou?r\w*|familiar with|people close|"
     r"sources? said|reportedly|allegedly|theoretically|favou?rite to|likely to|weigh\w*|"
-    r"den(?:y|ies|ied)|ruled out|rules out|rejected|hypothetical\w*)\b",
+    r"den(?:y|ies|ied)|ruled out|rules out|rejected|hypothetical\w*|analysts?)\b",
     re.IGNORECASE,
 )
 
 # Places named as the origin of goods or to locate an old site are not expansions.
+SITE_HEAD_RE = re.compile(
+    r"^(?:[\w-]+\s+){0,2}?(?:plants?|factor(?:y|ies)|gigafactor(?:y|ies)|works|site)\b",
+    re.IGNORECASE,
+)
+SITE_BEFORE_RE = re.compile(r"\b(?:Giga|Gigafactory|Gigafabrik)\s+$")
 ORIGIN_BEFORE_RE = re.compile(
     r"(?:(?<!withdraw )(?<!withdrew )(?<!withdrawn )(?<!retreat )(?<!exit )"
     r"\b(?:from|outside|beyond|ex-)\s+(?:the\s+)?(?:(?!to\b|in\b|into\b)[\w-]+\s+){0,2}|"
-    r"\bsite of\s+(?:a|an|the)?\s*(?:[\w-]+\s+){0,3})$",
+    r"\bsite of\s+(?:a|an|the)?\s*(?:[\w-]+\s+){0,3}|"
+    r"\bfrom\s+(?:its|their|the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:plants?|factor(?:y|ies)|"
+    r"sites?|facilit(?:y|ies)|works)\s+(?:in|at|near)\s+"
+    r"(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*,\s+)?)$",
     re.IGNORECASE,
 )
 ORIGIN_AFTER_RE = re.compile(r"^(?:-built|-made|-based|-assembled|-owned)", re.IGNORECASE)
@@ -105,17 +121,22 @@ HOME_GROWTH_RE = re.compile(
 )
 
 CLAUSE_SPLIT_RE = re.compile(
-    r";\s+|:\s+|,?\s+while\s+|,\s+but\s+|,?\s+whereas\s+|,\s+so\s+|"
-    r",\s+and\s+(?=(?:a|an|the|it|its|they|their|he|she)\s)"
+    r";\s+|:\s+|,?\s+while\s+|,?\s+but\s+|,?\s+whereas\s+|,\s+so\s+|"
+    r",\s+and\s+(?=(?:a|an|the|it|its|they|their|he|she)\s)|"
+    r"\s+and\s+(?=(?:plans?|will|aims?|intends?|expects?|is set|hopes?)\s)|"
+    r",?\s+as\s+(?=(?:it|they|its|their)\s)"
 )
-RELATIVE_RE = re.compile(r",\s+(?:which|who|whose|where)\s+[^,;]*(?:,|$)")
+RELATIVE_RE = re.compile(
+    r",\s+(?:which|who|whose|where)\s+[^,;]*(?:,|$)|"
+    r"\s+that\s+(?=(?:is|are|was|were|will|has|have|had|plans?|builds|operates|runs)\s)[^,;]*"
+)
 AND_COMPANY_RE = re.compile(r",\s+and\s+$")
 
 # Background, not news: long-running operations, stake sales, capacity cuts.
 BACKGROUND_RE = re.compile(
     r"\b(?:(?:cut|cuts|cutting|reduc\w*|trim\w*|slash\w*|lower\w*)\s+(?:\w+\s+){0,3}?"
     r"capacity|long-standing|long-established|longstanding|for (?:years|decades)|has long|"
-    r"have long|traditionally|(?:sell|sold|sells|selling)\s+"
+    r"have long|traditionally|since (?:the )?(?:19\d\d|200\d|201[0-5])s?|(?:sell|sold|sells|selling)\s+"
     r"(?:its|their|a|the|her|his)?\s*(?:\w+\s+)?(?:stake|share|holding|interest|"
     r"business|unit|division)s?)\b",
     re.IGNORECASE,

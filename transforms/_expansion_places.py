@@ -11,6 +11,8 @@ from transforms._expansion_lexicon import (
     ORIGIN_AFTER_RE,
     ORIGIN_BEFORE_RE,
     REGION_SYNONYMS,
+    SITE_BEFORE_RE,
+    SITE_HEAD_RE,
 )
 from transforms.registry import Registry
 
@@ -20,12 +22,16 @@ _POSSESSIVE_HEAD_RE = re.compile(
     r"[A-Z][\w-]+ (?:province|state|region))\b"
 )
 _LOCATIVE_BEFORE_RE = re.compile(
-    r"\b(?i:in|into|to|across|throughout|at|near|inside|within|for|entered|enters|entering|"
+    r"\b(?i:in|into|to|across|throughout|at|near|inside|within|entered|enters|entering|"
     r"enter|beginning with|starting with|exit|exits|exited|exiting|out of|from|leave|leaves|"
-    r"leaving|quit|quits|picks|picked|chooses|chose|selects|selected)\s+(?i:the\s+)?(?:[a-z][\w-]*\s+){0,2}?(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*,\s+)?"
-    r"(?:the\s+)?$"
+    r"leaving|quit|quits|picks|picked|chooses|chose|selects|selected|including|such as)\s+"
+    r"(?i:the\s+)?"
+    r"(?:[a-z][\w-]*\s+){0,2}?(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*,\s+)?(?:the\s+)?$"
 )
-_OWN_CLAIM_RE = re.compile(r"\b(?:other|more|further|wider|rest of(?: the)?)\s+$", re.I)
+_OWN_CLAIM_RE = re.compile(r"\b(?:other|more|further|new|wider|rest of(?: the)?)\s+$", re.I)
+_CLAIM_HEAD_RE = re.compile(
+    r"\s+(?:[\w-]+\s+)?(?:expansion|push|launch|sales|entry|debut|roll-?out|markets?)\b", re.I
+)
 _LIST_GAP_RE = re.compile(r",?\s+(?:and|or)\s+(?:in\s+)?(?:the\s+)?|,\s+(?:the\s+)?")
 
 
@@ -52,7 +58,7 @@ def find_places(sentence: str, registry: Registry) -> list[Place]:
     places = []
     for mention in registry.places_in(sentence, subdivisions=True):
         name = _target_name(mention.canonical, mention.kind)
-        if name and _is_named_use(sentence, mention.end, mention.via):
+        if name and _is_named_use(sentence, mention.start, mention.end, mention.via):
             places.append(Place(name, mention.start, mention.end, True, mention.kind == "bloc"))
     places = [p for p in places if not _is_origin(sentence, p)]
     return _mark_linked(sentence, sorted(places, key=lambda p: p.start))
@@ -66,6 +72,7 @@ def _mark_linked(sentence: str, places: list[Place]) -> list[Place]:
         possessive = _POSSESSIVE_RE.match(after)
         linked = bool(
             _LOCATIVE_BEFORE_RE.search(before)
+            or SITE_BEFORE_RE.search(before)
             or DEMONYM_HEAD_RE.match(after.lstrip(", "))
             or (possessive and _POSSESSIVE_HEAD_RE.match(after[possessive.end():]))
             or (marked and marked[-1].linked
@@ -83,10 +90,13 @@ def _target_name(canonical: str, kind: str) -> str | None:
     return name if name in MACRO_REGIONS else None
 
 
-def _is_named_use(sentence: str, end: int, via: str) -> bool:
+def _is_named_use(sentence: str, start: int, end: int, via: str) -> bool:
     """Tell whether a place mention names a place (not a government, nor a nationality)."""
-    if via == "metonym":
-        return False
+    if via == "metonym":  # "Berlin" the government; but "its Berlin factory" is a place
+        return bool(
+            SITE_HEAD_RE.match(sentence[end:].lstrip())
+            or SITE_BEFORE_RE.search(sentence[:start])
+        )
     return via != "demonym" or bool(DEMONYM_HEAD_RE.match(sentence[end:].lstrip()))
 
 
@@ -99,13 +109,18 @@ def _is_origin(sentence: str, place: Place) -> bool:
 def drop_covered_regions(sentence: str, places: list[Place], registry: Registry) -> list[str]:
     """Names of ``places`` without macro-regions that only place a member country.
 
-    "its first European factory, in Szeged, Hungary" is one fact (Hungary); a region
-    claimed on its own ("other Latin American markets") stays.
+    Within one clause a region beside its member country places the country ("its first
+    European factory, in Szeged, Hungary"; "In Southeast Asia, its plant in Thailand"):
+    one fact. A region marked as a claim of its own ("other Latin American markets",
+    "its Europe expansion") stays; so does a region in a clause of its own ("... as it
+    expands in Africa").
     """
     countries = [p.name for p in places if p.name not in MACRO_REGIONS]
     kept: list[str] = []
     for place in places:
-        own_claim = _OWN_CLAIM_RE.search(sentence[max(0, place.start - 12):place.start])
+        own_claim = _OWN_CLAIM_RE.search(sentence[:place.start]) or _CLAIM_HEAD_RE.match(
+            sentence[place.end:]
+        )
         covered = place.name in MACRO_REGIONS and any(
             place.name in registry.regions_of(country) for country in countries
         )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from transforms.registry import Registry
+from transforms.registry import Mention, Registry
 
-IMPOSER, TARGET, OTHER = "imposer", "target", "other"
+IMPOSER, TARGET, LOCATION, OTHER = "imposer", "target", "location", "other"
 
 # Agencies, statutes and leaders that stand for the state levying a duty.
 _IMPOSER_ALIASES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -15,7 +15,7 @@ _IMPOSER_ALIASES: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"|\bUSTR\b|\bSection\s+(?:301|232)\b"), "United States"),
     (re.compile(r"\b(?:the\s+)?(?:Biden|Trump|Obama)\s+administration\b"
                 r"|\b(?:President\s+)?(?:(?:Joe|Donald)\s+)?(?:Biden|Trump)\b"), "United States"),
-    (re.compile(r"\b(?:the\s+)?(?:European\s+)?Commission\b|\bthe\s+bloc\b"), "European Union"),
+    (re.compile(r"\b(?:[Tt]he\s+)?(?:European\s+)?Commission\b|\b[Tt]he\s+bloc\b"), "European Union"),
     (re.compile(r"\b(?:Prime\s+Minister\s+)?(?:Justin\s+)?Trudeau\b"), "Canada"),
 )
 _PLACE_KINDS = frozenset({"country", "bloc"})
@@ -28,12 +28,21 @@ _ORIGIN_PREFIX = re.compile(
     r"|\bfrom|\bon|\bagainst|\bout\s+of)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# "a 34% tariff from Washington": the duty comes from the place.
+_SOURCE_PREFIX = re.compile(rf"\b{_TARIFF_WORD}\s+(?:\w+\s+)?from\s+(?:the\s+)?$", re.IGNORECASE)
 # Places that only locate something ("plants in Hungary", "a deal with Beijing").
 _LOCATION_PREFIX = re.compile(
     r"\b(?:in|into|inside|across|throughout|within|with|between|outside|near|at|via)"
     r"\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# "a plant in Szeged, Hungary": the country of a town.
+_CITY_PREFIX = re.compile(
+    r"\b(?:[Ii]n|[Aa]t|[Nn]ear|[Oo]utside|[Ff]rom)\s+[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2},\s+$"
+)
+# "countries without a deal, including China": an example, not the actor.
+_MEMBER_PREFIX = re.compile(r"\b(?:including|such\s+as|like|notably)\s+(?:the\s+)?$")
+_COREFERENCE = re.compile(r"\b[Tt]he\s+(?:country|nation|government)\b")
 _POSSESSIVE = re.compile(r"^['’]s\b")
 # "Chinese tariffs", "a U.S. import duty": the place levies the duty.
 _TARIFF_AFTER = re.compile(
@@ -48,7 +57,29 @@ _ACTOR_AFTER = re.compile(
 )
 # "the Hungarian plant": a place of business, not an origin of goods.
 _SITE_AFTER = re.compile(r"^\s+(?:plant|factory|site|facility|unit|subsidiary|arm|partner)\b")
-_CAPITALISED_AFTER = re.compile(r"^['’]s\s+[A-Z]")
+# "China faces a 34% tariff", "Japan was hit with 25%": the place is the target.
+_HIT_AFTER = re.compile(
+    r"^\s*,?\s+(?:(?:which|that|who)\s+)?(?:(?:now|also|still|will|would|could)\s+)?(?:faces?|faced|facing|is\s+hit|was\s+hit"
+    r"|were\s+hit|gets\s+hit|got\s+hit|be\s+hit|is\s+subject|are\s+subject|face)\b"
+)
+# "Japan's car exports", "China's carmakers": goods or sellers of that origin.
+_GOODS_AFTER = re.compile(
+    r"^['’]s\s+(?:\w+\s+){0,2}?(?:exports?|exporters?|goods|products|cars|vehicles|EVs"
+    r"|carmakers|automakers|brands|manufacturers|producers|steel|shipments)\b"
+)
+# "the EU's Official Journal", "Spain's Ebro" (but not "Mexico's Senate": the state acting).
+_CAPITALISED_AFTER = re.compile(
+    r"^['’]s\s+(?!(?:Senate|Congress|Parliament|President|Prime|Government|Finance|Commerce"
+    r"|Trade|Economy|Ministry|Cabinet|Treasury|Department|Customs|Federal|National)\b)[A-Z]"
+)
+# "from Mexico and Canada": a place coordinated with an origin is an origin too.
+_COORDINATED = re.compile(r"^\s*(?:,|and|or|,\s*and|,\s*or)\s+(?:the\s+)?$")
+_EUROPEAN_NOT_GOODS = re.compile(
+    r"^\s+(?:\w+\s+)?(?:carmakers|automakers|makers|manufacturers|producers|industry|industries"
+    r"|companies|firms|brands|rivals|markets?|plants?|factories|workers|jobs|buyers|consumers"
+    r"|customers|officials|governments?|leaders|capitals|countries|nations|states|Union"
+    r"|Commission|Parliament|Council|sales|demand|roads|showrooms|dealers|operations)\b"
+)
 _SUBJECT_START = re.compile(r"^(?:[^,]{0,30},\s*)?(?P<the>(?:the|The)\s+)?")
 
 
@@ -59,7 +90,7 @@ class PlaceRole:
     canonical: str
     start: int
     end: int
-    role: str  # IMPOSER | TARGET | OTHER
+    role: str  # IMPOSER | TARGET | LOCATION ("in the U.S.", a last-resort imposer) | OTHER
     via: str
     marked: bool = False  # the origin is explicit: "from China", "Chinese-made"
 
@@ -69,14 +100,44 @@ def find_place_roles(sentence: str, registry: Registry) -> list[PlaceRole]:
     leader aliases), each classified as imposer, target or other, in text order."""
     roles = _alias_roles(sentence)
     for m in registry.places_in(sentence):
-        if m.kind not in _PLACE_KINDS or any(_overlaps(r, m.start, m.end) for r in roles):
+        if any(_overlaps(r, m.start, m.end) for r in roles):
             continue
         role = _classify(sentence, m.start, m.end, m.via)
+        if role == IMPOSER and "European Union" in registry.blocs_of(m.canonical):
+            role = OTHER  # a member state levies no duties of its own: the EU does
+        if m.kind not in _PLACE_KINDS:
+            if not _names_european_goods(sentence, m, role):
+                continue
+            m = replace(m, canonical="European Union")  # "European brandy": goods of the EU
         marked = bool(
             _ORIGIN_SUFFIX.match(sentence[m.end:]) or _ORIGIN_PREFIX.search(sentence[:m.start])
         )
         roles.append(PlaceRole(m.canonical, m.start, m.end, role, m.via, marked))
-    return sorted(roles, key=lambda r: r.start)
+    return _coordinate(sorted(roles, key=lambda r: r.start), sentence)
+
+
+def _names_european_goods(sentence: str, m: Mention, role: str) -> bool:
+    """True for "European brandy", "European cars": goods of EU origin (but not
+    "European carmakers", "European markets")."""
+    if m.canonical != "Europe" or m.via != "demonym" or role != TARGET:
+        return False
+    return not _EUROPEAN_NOT_GOODS.match(sentence[m.end:])
+
+
+def _coordinate(roles: list[PlaceRole], sentence: str) -> list[PlaceRole]:
+    """Give a place joined by "and"/"or" to an origin the origin's role."""
+    out: list[PlaceRole] = []
+    for role in roles:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.role == TARGET
+            and role.role != TARGET
+            and _COORDINATED.match(sentence[previous.end:role.start])
+        ):
+            role = PlaceRole(role.canonical, role.start, role.end, TARGET, role.via, previous.marked)
+        out.append(role)
+    return out
 
 
 def _alias_roles(sentence: str) -> list[PlaceRole]:
@@ -99,16 +160,26 @@ def _classify(sentence: str, start: int, end: int, via: str) -> str:
     left, right = sentence[:start], sentence[end:]
     if _ORIGIN_SUFFIX.match(right):
         return TARGET
+    if _HIT_AFTER.match(right):
+        return TARGET
     if _POSSESSIVE.match(right):
+        if _GOODS_AFTER.match(right):
+            return TARGET
         return OTHER if _CAPITALISED_AFTER.match(right) else IMPOSER
     if via == "demonym":
         if _ACTOR_AFTER.match(right) or _TARIFF_AFTER.match(right):
             return IMPOSER
         return OTHER if _SITE_AFTER.match(right) else TARGET
+    if _SOURCE_PREFIX.search(left):
+        return IMPOSER
     if _ORIGIN_PREFIX.search(left):
         return TARGET
-    if _LOCATION_PREFIX.search(left):
+    if _MEMBER_PREFIX.search(left):
         return OTHER
+    if _CITY_PREFIX.search(left):
+        return OTHER
+    if _LOCATION_PREFIX.search(left):
+        return LOCATION if re.search(r"\bin\s+(?:the\s+)?$", left) else OTHER
     return IMPOSER
 
 
@@ -128,9 +199,18 @@ def pick_imposer(
     return None
 
 
-def pick_target(roles: list[PlaceRole], start: int, end: int) -> str | None:
-    """Return the origin nearest to the rate at ``start:end`` (either side), or None."""
+def pick_target(
+    roles: list[PlaceRole], start: int, end: int, scope: tuple[int, int] | None = None
+) -> str | None:
+    """Return the origin of the rate at ``start:end``: the first one after it within its
+    ``scope`` ("25% on Mexican steel"), else the last one before it within the scope, else
+    the nearest one in the sentence (explicit origins such as "from China" first)."""
     targets = [r for r in roles if r.role == TARGET]
+    if scope is not None:
+        after = [r for r in targets if end <= r.start and r.end <= scope[1]]
+        before = [r for r in targets if scope[0] <= r.start and r.end <= start]
+        if after or before:
+            return (after[0] if after else before[-1]).canonical
     marked = [r for r in targets if r.marked]
     if not targets:
         return None
@@ -155,3 +235,27 @@ def find_subject(sentence: str, roles: list[PlaceRole]) -> str | None:
         if role.start in starts and role.role == IMPOSER:
             return role.canonical if not _POSSESSIVE.match(sentence[role.end:]) else None
     return None
+
+
+def pick_location(roles: list[PlaceRole], target: str | None) -> str | None:
+    """Return the first jurisdiction named with "in" ("the tariff on EVs in the United
+    States"), the imposer of last resort, or None."""
+    places = [r.canonical for r in roles if r.role == LOCATION and r.canonical != target]
+    return places[0] if places else None
+
+
+def find_coreferent_roles(sentence: str, last_place: str | None) -> list[PlaceRole]:
+    """Imposers named as "the country" or "the government", standing for the country the
+    article named last (``last_place``); none without one."""
+    if last_place is None:
+        return []
+    return [
+        PlaceRole(last_place, m.start(), m.end(), IMPOSER, "coreference")
+        for m in _COREFERENCE.finditer(sentence)
+    ]
+
+
+def find_last_place(roles: list[PlaceRole]) -> str | None:
+    """Return the last country or bloc named (not by demonym) among ``roles``, or None."""
+    named = [r.canonical for r in roles if r.via not in ("demonym", "coreference")]
+    return named[-1] if named else None

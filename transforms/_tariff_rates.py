@@ -10,19 +10,37 @@ from transforms.dates import find_dates
 
 PROPOSED, IN_EFFECT, LIFTED = "proposed", "in_effect", "lifted"
 
-_PERCENT = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d+)?)\s?(?:%|percent\b|per\s+cent\b)")
+_PERCENT = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:\.\d+)?)(?:\s?%|[\s-]?(?:percent|per[\s-]cent|pc)\b)"
+)
 TARIFF_NOUN = re.compile(
     r"\b(?:tariffs?|dut(?:y|ies)|surtax(?:es)?|levy|levies|countervailing|anti-?subsidy"
     r"|anti-?dumping|customs|surcharges?|import\s+tax(?:es)?)\b",
     re.IGNORECASE,
 )
-_RATE_NOUN = re.compile(r"(?<!interest )(?<!growth )(?<!tax )(?<!exchange )\brates?\b")
+_RATE_NOUN = re.compile(r"\brates?\b", re.IGNORECASE)
+_OTHER_RATE = re.compile(
+    r"\b(?:interest|growth|tax|exchange|inflation|unemployment|utili[sz]ation|charging"
+    r"|conversion|mortgage|savings|policy|adoption|penetration|return)\s+rates?\b",
+    re.IGNORECASE,
+)
 # A verb that gives a party a rate: "BYD pays 17%", "Tesla was assigned 7.8%".
 _RATE_VERB = re.compile(
     r"\b(?:pays?|paid|faces?|faced|carry|carries|carried|assigned|obtained|received|gets?|got"
     r"|moves?|moved|rises?|rose|doubles?|doubled|triples?|quadruples?|climbs?|set\s+at"
     r"|extra|additional)\b[^%;]{0,25}$"
 )
+_IMPOSING_VERB = re.compile(
+    r"\b(?:levy|levies|levied|impos(?:e|es|ed|ing)|charg(?:e|es|ed)|slap(?:s|ped)?"
+    r"|taxed)\b"
+    r"[^%;.]{0,25}$"
+)
+# The next item of a list of rates: ", BYD 17%", " and SAIC 38.1%", "; Chery, 21%".
+_LIST_ITEM = re.compile(
+    r"^\s*\)?\s*(?:,|;|and|,\s*and|as\s+well\s+as)\s+[^%;.]{0,40}$"
+)
+# A label before a rate in tables and bullet lists: "SAIC: 35.3%", "Geely - 18.8%".
+_LABEL = re.compile(r"^[^%:;.]{1,40}(?::|\s[—–-])\s*$")
 _CHANGE_BEFORE = re.compile(
     r"(?:\b(?:rose|rise|rises|fell|falls?|grew|grows?|jumped|dropped|declined|gained|surged"
     r"|slumped|climbed|soared|plunged|increased|decreased|by|up|down)"
@@ -34,14 +52,25 @@ _NOT_A_RATE_AFTER = re.compile(
     r"|in\s+(?:sales|profit|revenue|registrations|deliveries)|of\s+the)",
     re.IGNORECASE,
 )
+_METRIC = re.compile(
+    r"\b(?:market\s+share|share|shares|sales|registrations|deliveries|profits?|revenues?"
+    r"|stake|prices?|margins?|output|growth|capacity|exports|volumes?|earnings|costs?)\b",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(
     r"[;:]|\s[—–]\s|\bwhile\b|\bbut\b|,\s+and\b|\bon\s+top\s+of\b|\bin\s+addition\s+to\b"
     r"|\binstead\s+of\b|\brather\s+than\b|\balongside\b"
 )
 _HYPOTHETICAL = re.compile(
     r"\b(?:[Ii]f|[Uu]nless|could|might|may|would|possibl[ey]|potential(?:ly)?"
-    r"|consider(?:s|ed|ing)?|weigh(?:s|ing)?|mull(?:s|ing)?|hypothetical"
-    r"|analysts?\b[^.]{0,30}\b(?:expect|estimate|predict|see)|[Ee]conomists?)\b"
+    r"|consider(?:s|ed|ing)?|weigh(?:s|ing)?|mull(?:s|ing)?|hypothetical)\b"
+)
+# Forecasts and aggregate statistics anywhere in the sentence.
+_ESTIMATE = re.compile(
+    r"\b(?:[Aa]nalysts?|[Ee]conomists?|[Ee]xperts?|[Ff]orecasters?)\b[^.]{0,40}"
+    r"\b(?:expect|estimate|predict|forecast|project|calculate|reckon)\w*"
+    r"|\b(?:average|effective|overall|trade-weighted)\s+(?:\w+\s+)?(?:tariff|duty)\s+rate",
+    re.IGNORECASE,
 )
 _REPORTED = re.compile(
     r"\b(?:said|says|announced|confirmed|pledged|promised|decided|warned|threatened|vowed"
@@ -58,7 +87,8 @@ _LIFTED_AFTER = re.compile(
     r"|withdrawn)|expired|no\s+longer\s+appl(?:y|ies))\b"
 )
 _PROPOSED = re.compile(
-    r"\b(?:will(?!\s+(?:pay|face|carry|have\s+to\s+pay)\b)|shall|plans?|planned|planning|propos(?:ed|es|al|ing)|threaten(?:s|ed|ing)?"
+    r"\b(?:will(?!\s+(?:pay|face|carry|have\s+to\s+pay)\b)|shall|plans?|planned|planning"
+    r"|propos(?:ed|es|al|ing)|threaten(?:s|ed|ing)?"
     r"|set\s+to|due\s+to|is\s+to|are\s+to|intends?|intended|seeks?|would|draft"
     r"|expected\s+to|agreed\s+to|aims?\s+to|poised\s+to"
     r"|to\s+(?:impose|levy|apply|charge|raise|introduce|add|slap|hike|increase|extend)"
@@ -72,12 +102,13 @@ _IN_FORCE_CUE = re.compile(
 )
 _EFFECT_CUE = re.compile(
     r"\b(?:effect|effective|from|since|starting|starts?|began|begins?|apply|applies|applied"
-    r"|force|place|added|imposed|introduced|due|until|by)\b[^%;]{0,20}$",
+    r"|force|place|added|imposed|introduced|due|by)\b[^%;]{0,20}$",
     re.IGNORECASE,
 )
 _DATE_REACH = 120  # characters a date before a rate may stand from it
 _HEDGE = r"(?:(?:about|roughly|around|nearly|almost|some)\s+)?"
 _FROM_TO = re.compile(rf"\bfrom\s+{_HEDGE}$")
+_DOWN_FROM = re.compile(rf"\b(?:down|up)\s+from\s+{_HEDGE}$")
 _TO_RATE = re.compile(rf"\bto\s+{_HEDGE}$")
 _CHANGE_VERB = re.compile(
     r"\b(?P<verb>rise[sn]?|rose|raised?|raises|increase[sd]?|cut|cuts|lower(?:s|ed)?"
@@ -91,9 +122,17 @@ _GENERIC_BEFORE = re.compile(
 _GENERIC_AFTER = re.compile(
     r"^\s*(?:(?:most-favou?red-nation|MFN|standard)\s+)?(?:import\s+(?:tariff|duty|tax)"
     r"|[^.;%]{0,60}\b(?:imported\s+(?:cars?|vehicles?)|every\s+imported|all\s+imports"
-    r"|all\s+origins|all\s+imported))",
+    r"|all\s+origins|all\s+imported|from\s+(?:other\s+|all\s+|most\s+)?(?:countries|nations)"
+    r"|from\s+outside\b))",
     re.IGNORECASE,
 )
+_RIGHT_BREAK = re.compile(
+    r"[;:]|\s[—–]\s|,\s+(?:and|but|while|after|before|as|when|whereas|although|though)\b"
+    r"|\s(?:while|after|before|but|whereas|although)\b"
+)
+_IMPORTS = re.compile(r"\b(?:imported|imports)\b", re.IGNORECASE)
+# "raised by 70% to 85%": a range of changes, not a rate.
+_CHANGE_RANGE = re.compile(r"\bby\s+\d{1,3}(?:\.\d+)?\s?%\s+to\s+$")
 
 
 @dataclass(frozen=True)
@@ -106,6 +145,7 @@ class RateMention:
     left: str  # from the previous percentage (or sentence start) to this one
     right: str  # from this percentage to the next one (or sentence end)
     clause: str  # ``left`` cut at the last clause break
+    phrase: str  # the sentence from the last clause break to this percentage
 
 
 def find_rates(sentence: str) -> list[RateMention]:
@@ -119,26 +159,58 @@ def find_rates(sentence: str) -> list[RateMention]:
         left, right = sentence[left_start:m.start()], sentence[m.end():right_end]
         if _CHANGE_BEFORE.search(left[-20:]) or _NOT_A_RATE_AFTER.match(right):
             continue
-        breaks = list(_CLAUSE_BREAK.finditer(left))
-        clause = left[breaks[-1].end():] if breaks else left
-        rates.append(RateMention(float(m.group(1)), m.start(), m.end(), left, right, clause))
+        if _CHANGE_RANGE.search(sentence[:m.start()]):
+            continue
+        rates.append(RateMention(
+            float(m.group(1)), m.start(), m.end(), left, right,
+            _after_break(left), _after_break(sentence[:m.start()]),
+        ))
     return rates
 
 
-def is_tariff_rate(rate: RateMention, sentence: str, in_tariff_context: bool) -> bool:
-    """True when the sentence ties the percentage to a duty: it names a tariff, or (right
-    after tariff sentences) it gives a rate to a party ("Geely 18.8%", "BYD pays 17%")."""
-    if TARIFF_NOUN.search(sentence):
+def _after_break(text: str) -> str:
+    """The end of ``text`` after its last clause break."""
+    breaks = list(_CLAUSE_BREAK.finditer(text))
+    return text[breaks[-1].end():] if breaks else text
+
+
+def is_tariff_rate(
+    rate: RateMention,
+    sentence: str,
+    in_tariff_context: bool,
+    listed: bool = False,
+    names_origin: bool = False,
+) -> bool:
+    """True when the sentence ties the percentage to a duty: it names a tariff, a verb
+    levies it ("charges 25% on imports"), it speaks of rates on goods of a named origin,
+    or (right after tariff sentences, or after another rate of a list) it gives a rate
+    to a party ("Geely 18.8%", "BYD pays 17%", "SAIC: 35.3%")."""
+    if _METRIC.search(rate.clause[-45:]) and not TARIFF_NOUN.search(rate.clause):
+        return False  # "market share rose to 3%" next to a duty
+    if TARIFF_NOUN.search(sentence) or _IMPOSING_VERB.search(rate.left):
+        return True
+    if listed and _LIST_ITEM.match(rate.left):
+        return True
+    if names_origin and _names_a_rate(sentence):
         return True
     if not in_tariff_context:
         return False
-    return bool(_RATE_NOUN.search(sentence) or _RATE_VERB.search(rate.left))
+    return bool(
+        _names_a_rate(sentence) or _RATE_VERB.search(rate.left) or _LABEL.match(rate.left)
+    )
+
+
+def _names_a_rate(sentence: str) -> bool:
+    """True when "rate" appears other than as an interest, growth, tax ... rate."""
+    return len(_RATE_NOUN.findall(sentence)) > len(_OTHER_RATE.findall(sentence))
 
 
 def is_hypothetical(rate: RateMention, sentence: str) -> bool:
     """True when the rate is only discussed ("could face", "if approved", "analysts
     expect"); reported plans ("said it would raise") are not hypothetical."""
-    scope = rate.clause + sentence[rate.end:rate.end + len(rate.right.split(",")[0])]
+    scope = rate.phrase + sentence[rate.end:rate.end + len(rate.right.split(",")[0])]
+    if _ESTIMATE.search(sentence):
+        return True
     found = _HYPOTHETICAL.search(scope)
     if found is None:
         return False
@@ -148,6 +220,18 @@ def is_hypothetical(rate: RateMention, sentence: str) -> bool:
 def is_generic_origin(rate: RateMention) -> bool:
     """True when the rate applies to all origins ("the standard 10% import tariff")."""
     return bool(_GENERIC_BEFORE.search(rate.left[-30:]) or _GENERIC_AFTER.match(rate.right))
+
+
+def right_clause(rate: RateMention) -> str:
+    """The text after the rate up to the next rate or the end of its clause."""
+    cut = _RIGHT_BREAK.search(rate.right)
+    return rate.right[:cut.start()] if cut else rate.right
+
+
+def speaks_of_imports(rate: RateMention) -> bool:
+    """True when the rate's clause is about imports in general ("cars imported as
+    completely built units pay 70%"); with no origin named, the duty hits all origins."""
+    return bool(_IMPORTS.search(rate.phrase + rate.right.split(",")[0]))
 
 
 def find_effective(rate: RateMention, sentence: str, published: dt.date) -> dt.date | None:
@@ -172,8 +256,8 @@ def judge_status(
     change = _change_role(rate, sentence)
     if change:
         return change
-    scope = rate.clause + rate.right.split(",")[0]
-    if _LIFTED_BEFORE.search(rate.clause) or _LIFTED_AFTER.match(rate.right):
+    scope = rate.phrase + rate.right.split(",")[0]
+    if _LIFTED_BEFORE.search(rate.phrase) or _LIFTED_AFTER.match(rate.right):
         return LIFTED
     if _IN_FORCE_CUE.search(scope):
         return IN_EFFECT
@@ -187,12 +271,16 @@ def _change_role(rate: RateMention, sentence: str) -> str | None:
     is lifted by a past one; the new rate is proposed or in effect accordingly."""
     before = sentence[:rate.start]
     verbs = list(_CHANGE_VERB.finditer(before))
+    if _DOWN_FROM.search(rate.left) and not verbs:
+        return LIFTED  # "a 15% tariff, down from 27.5%"
     if not verbs or re.search(r"\b(?:rang\w*|between|vary|varies)\b", rate.left):
         return None
-    scheduled = bool(_PROPOSED.search(before[verbs[-1].start() - 40:verbs[-1].end()]))
+    scheduled = bool(_PROPOSED.search(before[max(0, verbs[-1].start() - 40):verbs[-1].end()]))
     past = not scheduled and bool(_PAST_CHANGE.search(verbs[-1].group("verb")))
     if _FROM_TO.search(rate.left):
         return LIFTED if past else IN_EFFECT
+    if _DOWN_FROM.search(rate.left):
+        return IN_EFFECT if scheduled else LIFTED
     if _TO_RATE.search(rate.left):
         return IN_EFFECT if past else PROPOSED
     return None

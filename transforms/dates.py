@@ -67,6 +67,7 @@ _MONTH_ALONE = re.compile(
 )
 _PART_MONTH = re.compile(rf"\b(?P<part>early|mid-?|late)\s*{_MONTH}")
 _BARE_YEAR = re.compile(rf"{_YEAR_PREP}{_YEAR}\b")
+_SINCE = re.compile(r"\b[Ss]ince\s+(?:early\s+|mid-?\s*|late\s+)?$")
 _TODAY = re.compile(r"\b(?P<word>today|yesterday|tomorrow)\b")
 
 _Resolver = Callable[[re.Match[str], dt.date], "dt.date | None"]
@@ -235,6 +236,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver], ...] = (
 )
 
 
+def _is_yearless_since(sentence: str, m: re.Match[str]) -> bool:
+    """'since July' (no year) cannot lie after publication."""
+    return bool(_SINCE.search(sentence[:m.start()])) and not re.search(r"\d{4}", m.group(0))
+
+
 def find_dates(sentence: str, published: dt.date) -> list[tuple[int, int, dt.date]]:
     """Return ``(start, end, date)`` for each date phrase in ``sentence``, in text order.
 
@@ -248,6 +254,8 @@ def find_dates(sentence: str, published: dt.date) -> list[tuple[int, int, dt.dat
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
             date = resolve(m, published)
+            if date and date > published and _is_yearless_since(sentence, m):
+                date = _safe_date(date.year - 1, date.month, date.day)
             if date is not None:
                 found.append((m.start(), m.end(), date))
                 taken.append((m.start(), m.end()))

@@ -18,8 +18,8 @@ from transforms._expansion_clauses import Clause, form_near, is_hedged, split_cl
 from transforms._expansion_lexicon import (
     CANCELLED_RE,
     FOLLOW_RE,
-    MACRO_REGIONS,
     HOME_GROWTH_RE,
+    MACRO_REGIONS,
     MARKET_LIST_RE,
     PLANNED_RE,
     REGION_ANAPHOR_RE,
@@ -28,7 +28,6 @@ from transforms._expansion_lexicon import (
 from transforms._expansion_places import Place, drop_covered_regions, find_places
 from transforms.mentions import company_mentions, resolve_company_mentions
 from transforms.registry import Mention, Registry
-
 
 _WHERE_RE = re.compile(r",\s+where\s+")
 
@@ -56,7 +55,7 @@ def extract_expansions(
     mentions = _company_mentions(sentences, title, registry)
     facts: list[dict] = []
     context = _Context([], [])
-    for index, (unit, companies) in enumerate(zip(units, mentions)):
+    for index, (unit, companies) in enumerate(zip(units, mentions, strict=True)):
         found = _facts_in_sentence(unit, companies, registry, context)
         facts += found
         if index == 0 and title:
@@ -123,7 +122,8 @@ def _clause_targets(
     if not earlier:
         earlier = [Place(name, offset, offset) for name in context.places]
     earlier = earlier[-1:] if anaphor.re is THERE_RE else earlier
-    return [Place(p.name, offset, offset + len(anaphor.group()), True, p.bloc) for p in earlier]
+    end = offset + len(anaphor.group())
+    return [Place(p.name, offset, end, True, p.bloc) for p in earlier]
 
 
 def _clause_facts(
@@ -139,7 +139,7 @@ def _clause_facts(
         by_key: dict[tuple[str, str], list[Place]] = {}
         for place in targets:
             form = form_near(text, place.start - clause.start)
-            status = status_of(text, form) if form else None
+            status = status_of(text, form, clause.relative) if form else None
             if form and status and not (place.bloc and form == "sales") and not (
                 _is_home_background(actor, place.name, text, registry)
                 or _is_local_partner(actor, actors, place.name, registry)
@@ -177,7 +177,12 @@ def _continued_facts(sentence: str, places: list[Place], context: _Context) -> l
     if is_hedged(sentence):
         return []
     status = "planned" if FOLLOW_RE.search(sentence) or PLANNED_RE.search(sentence) else None
-    keys = dict.fromkeys((f["company"], f["form"], f["status"]) for f in context.facts)
+    markets = MARKET_LIST_RE.search(sentence)  # markets are where a company sells
+    keys = dict.fromkeys(
+        (f["company"], f["form"], f["status"])
+        for f in context.facts
+        if not markets or f["form"] == "sales"
+    )
     return [
         _fact(company, place.name, form, status or previous, sentence)
         for company, form, previous in keys

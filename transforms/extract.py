@@ -7,8 +7,8 @@ gives the same result as the crawl did.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -16,14 +16,15 @@ import lxml.html
 import trafilatura
 
 from transforms.discover import normalise_url, parse_feed_date
+from transforms.published import Candidate, Choice, choose_published, jsonld_objects, page_candidates, url_date
+
+__all__ = ["Article", "NotAnArticle", "clean_author", "choose_title", "decode_html", "detect_language",
+           "drop_teasers", "extract_article", "url_date"]
 
 MIN_TEXT_CHARS = 200
-_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|$)")
-_META_DATE_KEYS = (
-    "article:published_time", "og:article:published_time", "datepublished", "date",
-    "dc.date", "dc.date.issued", "pubdate", "publishdate", "sailthru.date", "parsely-pub-date",
-)
 _META_SITE_KEYS = ("og:site_name", "application-name", "publisher", "dc.publisher")
+_META_TITLE_KEYS = ("og:title", "twitter:title")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
 _ENGLISH_WORDS = frozenset(
     "the of and to in a is that for on with as by was it at from said has its have are be will".split()
 )
@@ -31,14 +32,35 @@ _OTHER_WORDS = frozenset(
     "der die und das den nicht mit ist sich auf für les des une est dans pour que qui los las del "
     "por una con para het een van zijn".split()
 )
+# Lead-ins of "more on this topic" teasers publishers drop between paragraphs.
+_TEASER_LABEL = re.compile(
+    r"^\W*(?:mehr zum thema|mehr dazu|lesen sie (?:auch|mehr)|auch interessant|siehe auch|weiterlesen|"
+    r"read more|read also|also read|related(?: articles?| stor(?:y|ies)| coverage| content)?|see also|"
+    r"more on this(?: topic| story)?|more from|recommended(?: reading)?|you may also like|further reading|"
+    r"(?:à |a )?lire aussi|sur le même sujet|voir aussi|leer más|lea también|te puede interesar|"
+    r"leggi anche|lees ook|leia também|veja também)\b", re.I)
+_TEASER_MARKS = ("related", "teaser", "read-more", "readmore", "more-on", "also-read", "recommend",
+                 "further-reading", "inline-link", "article-link-box")
+_TEASER_MAX_CHARS = 300
+_LINK_SHARE_OF_TEASER = 0.8
+_BYLINE_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|written by|reporting by|text:?)\s+", re.I)
+_NOT_A_PERSON = re.compile(
+    r"\b(?:desk|staff|newsroom|news ?room|editors?|editorial|redaktion|rédaction|redacción|redazione|redactie|"
+    r"team|admin|administrator|webmaster|feeds?|rss|bot|wires?|agency|news service|press release|"
+    r"pressemitteilung|web ?editor|online|digital|sponsored|partner content)\b", re.I)
+_ACCOUNT = re.compile(r"@|https?://|www\.|\.(?:com|net|org|de|fr|it|io|co)\b|\d|_|^[a-z.-]+$")
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\band\b|\bund\b|\bet\b|&)\s*")
+_MAX_AUTHOR_WORDS = 5
+_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 
 
 @dataclass(frozen=True)
 class Article:
     """The fields extracted from one page.
 
-    ``published_at`` is aware UTC; ``published_source`` is one of jsonld, meta, time, url,
-    text (the crawler may fill it from the feed or the sitemap later).
+    ``published_at`` is aware UTC; ``published_source`` is one of jsonld, meta, time,
+    feed, sitemap, url, text; ``date_choice`` holds every date signal considered and the
+    verdict on each (see ``transforms.published``).
     """
 
     url: str
@@ -50,68 +72,188 @@ class Article:
     published_at: dt.datetime | None
     published_source: str | None
     language: str
+    date_choice: Choice | None = None
 
 
 class NotAnArticle(ValueError):
     """A page with no article text (a listing, an empty page); the message says why."""
 
 
-def extract_article(html: str, url: str) -> Article:
-    """Extract text and metadata from ``html`` fetched at ``url``.
+def extract_article(html: str, url: str, *, fetched_at: dt.datetime | None = None,
+                    hints: Sequence[Candidate] = ()) -> Article:
+    """Extract text and metadata from ``html`` fetched at ``url`` at ``fetched_at`` (aware;
+    None: no bound on dates). ``hints`` are date signals from outside the page (the feed's
+    or sitemap's date) ranked with the page's own by ``choose_published``.
 
     Raises NotAnArticle when the page holds no article body of at least
-    MIN_TEXT_CHARS characters (listings, empty pages, error pages).
+    MIN_TEXT_CHARS characters (listings, empty pages, error pages) or no title.
     """
-    document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False,
-        favor_precision=True, deduplicate=False,
-    )
+    tree = _parse_tree(html)
+    document = _extract_document(html, url, fetched_at)
     text = (document.text if document else "") or ""
     if len(text) < MIN_TEXT_CHARS:
         raise NotAnArticle(f"no article body ({len(text)} characters of text)")
-    tree = _parse_tree(html)
     if tree is not None and _is_listing(tree):
         raise NotAnArticle("a listing of links to other pages, not an article")
-    published, source = find_published(tree, url)
-    if published is None and document.date and (parsed := parse_feed_date(document.date)):
-        published, source = parsed, "text"
-    title = (document.title or "").strip() or _first_heading(tree)
+    canonical = _canonical(tree, url)
+    choice = choose_published(_date_candidates(tree, url, canonical, document, hints), fetched_at)
+    site_names = _site_names(tree)
+    title = choose_title(tree, document.title, site_names)
     if not title:
         raise NotAnArticle("no title")
+    outlet = _outlet(tree, title, url, site_names)
     return Article(
         url=url,
-        canonical_url=_canonical(tree, url),
+        canonical_url=canonical,
         title=title,
         text=text.strip(),
-        author=(document.author or None),
-        outlet=_outlet(tree, title, url),
-        published_at=published,
-        published_source=source,
+        author=clean_author(document.author, outlet),
+        outlet=outlet,
+        published_at=choice.published_at,
+        published_source=choice.source,
         language=detect_language(text, tree),
+        date_choice=choice,
     )
 
 
-def find_published(tree, url: str) -> tuple[dt.datetime | None, str | None]:
-    """Publication time (UTC) from the page's markup and where it came from: jsonld, meta
-    or time; (None, None) when the markup gives none (the caller then tries the feed, the
-    URL, the sitemap and the visible text, in that order)."""
-    if tree is not None:
-        for source, finder in (("jsonld", _jsonld_date), ("meta", _meta_date), ("time", _time_date)):
-            found = finder(tree)
-            if found is not None:
-                return found, source
-    return None, None
+def _extract_document(html: str, url: str, fetched_at: dt.datetime | None):
+    """trafilatura's result for the page with inline teasers removed (None when empty)."""
+    cleaned = _parse_tree(html)
+    if cleaned is not None:
+        drop_teasers(cleaned)
+    date_params = {"original_date": True, "extensive_search": True}
+    if fetched_at is not None:
+        date_params["max_date"] = f"{fetched_at:%Y-%m-%d}"
+    return trafilatura.bare_extraction(
+        cleaned if cleaned is not None else html, url=url, with_metadata=True, include_comments=False,
+        include_tables=False, favor_precision=True, deduplicate=False, date_extraction_params=date_params,
+    )
 
 
-def url_date(url: str) -> dt.datetime | None:
-    """The date in a URL path such as /2024/10/29/slug.html, as midnight UTC."""
-    match = _URL_DATE.search(urlsplit(url).path)
-    if not match:
+def _date_candidates(tree, url: str, canonical: str | None, document, hints: Sequence[Candidate]) -> list[Candidate]:
+    """The page's date signals, the hints, and trafilatura's own guess as a last text signal."""
+    found = page_candidates(tree, url, canonical) + list(hints)
+    guess = getattr(document, "date", None)
+    parsed = parse_feed_date(guess) if guess else None
+    if parsed is not None:
+        found.append(Candidate("text", parsed, f"htmldate guess {guess!r}", exact=False))
+    return found
+
+
+def drop_teasers(tree) -> int:
+    """Remove inline "related article" teasers from ``tree`` in place; returns how many.
+
+    A teaser is a short block that starts with a lead-in such as "Mehr zum Thema", "Read
+    more" or "Lire aussi" and holds a link, a short paragraph that is nearly all link text,
+    or a short element whose class or id names it related/teaser/read-more.
+    """
+    doomed = [node for node in tree.iter("p", "li", "div", "aside", "section", "h2", "h3", "h4", "span")
+              if _is_teaser(node)]
+    for node in doomed:
+        if node.getparent() is not None:
+            node.drop_tree()
+    return len(doomed)
+
+
+def _is_teaser(node) -> bool:
+    """True for a short block that reads as a link to another story."""
+    text = " ".join(node.text_content().split())
+    if not text or len(text) > _TEASER_MAX_CHARS or node.xpath("ancestor::nav | ancestor::header"):
+        return False
+    marks = f"{node.get('class', '')} {node.get('id', '')}".lower()
+    if any(mark in marks for mark in _TEASER_MARKS):
+        return True
+    links = node.xpath(".//a[@href]")
+    if not links or node.tag not in ("p", "li", "div", "h2", "h3", "h4"):
+        return False
+    if _TEASER_LABEL.match(text):
+        return True
+    link_chars = sum(len(" ".join(a.text_content().split())) for a in links)
+    return node.tag == "p" and link_chars >= _LINK_SHARE_OF_TEASER * len(text)
+
+
+def choose_title(tree, extracted: str | None, site_names: Sequence[str] = ()) -> str:
+    """The headline without the site name or slogan ('' when the page has none).
+
+    An <h1> that a meta or <title> headline starts with (before a separator) wins; else the
+    og:title, twitter:title, <title> or ``extracted`` title with the segments from a site
+    name on cut off; else the first <h1>.
+    """
+    headings = [_squash(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
+    headings = [h for h in headings if h]
+    titles = [t for t in (_meta_titles(tree) + [_squash(extracted or "")]) if t]
+    for heading in headings:
+        if any(_starts_headline(title, heading) for title in titles):
+            return heading
+    for title in titles:
+        trimmed = _strip_site_name(title, site_names)
+        if trimmed != title or not headings:
+            return trimmed
+    return headings[0] if headings else ""
+
+
+def _meta_titles(tree) -> list[str]:
+    """og:title, twitter:title and <title>, in that order."""
+    if tree is None:
+        return []
+    metas = {(m.get("property") or m.get("name") or "").lower(): m.get("content") or "" for m in tree.xpath("//meta")}
+    return [_squash(metas.get(key, "")) for key in _META_TITLE_KEYS] + [_squash(" ".join(tree.xpath("//title/text()")))]
+
+
+def _starts_headline(title: str, heading: str) -> bool:
+    """True when ``title`` is ``heading``, or ``heading`` followed by a separator and more."""
+    if title.casefold() == heading.casefold():
+        return True
+    if not title.casefold().startswith(heading.casefold()):
+        return False
+    return bool(_TITLE_SEPARATORS.match(title[len(heading):]))
+
+
+def _strip_site_name(title: str, site_names: Sequence[str]) -> str:
+    """``title`` without a leading site-name segment and without a site-name segment and
+    everything after it (a slogan)."""
+    segments = _TITLE_SEPARATORS.split(title)
+    keys = [_key(name) for name in site_names if _key(name)]
+    if len(segments) < 2 or not keys:
+        return title
+    matches = [any(k in _key(seg) or _key(seg) in k for k in keys) if _key(seg) else False for seg in segments]
+    if matches[0] and not all(matches):
+        return _TITLE_SEPARATORS.split(title, maxsplit=1)[1].strip()
+    if True in matches[1:]:
+        cut = matches.index(True, 1)
+        return " - ".join(segments[:cut]) if cut > 1 else segments[0]
+    return title
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.casefold()).strip()
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def clean_author(name: str | None, outlet: str | None = None) -> str | None:
+    """The byline's person names joined by '; ', or None when it names none.
+
+    Drops a leading 'By', and names that are accounts (handles, e-mail or web addresses,
+    names with digits), feeds, desks, staff or the outlet itself.
+    """
+    if not name:
         return None
-    try:
-        return dt.datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=dt.UTC)
-    except ValueError:
-        return None
+    people = []
+    for part in _AUTHOR_SPLIT.split(_BYLINE_PREFIX.sub("", _squash(name))):
+        part = part.strip(" .·|-")
+        if part and _is_person(part, outlet):
+            people.append(part)
+    return "; ".join(dict.fromkeys(people)) or None
+
+
+def _is_person(name: str, outlet: str | None) -> bool:
+    """True unless ``name`` reads as an account, a desk, a feed or the outlet."""
+    if _NOT_A_PERSON.search(name) or _ACCOUNT.search(name) or len(name.split()) > _MAX_AUTHOR_WORDS:
+        return False
+    return not (outlet and _key(outlet) and _key(name) in (_key(outlet), _key(outlet).replace(" ", "")))
 
 
 def detect_language(text: str, tree=None) -> str:
@@ -128,52 +270,16 @@ def detect_language(text: str, tree=None) -> str:
 
 
 def _parse_tree(html: str):
+    """The page's lxml tree, or None for a page lxml cannot parse."""
     try:
         return lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        return None
-
-
-def _jsonld_objects(tree) -> list[dict]:
-    objects: list[dict] = []
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+    except ValueError:  # a str with an XML encoding declaration: parse its UTF-8 bytes
         try:
-            data = json.loads(script.text_content() or "null")
-        except json.JSONDecodeError:
-            continue
-        stack = data if isinstance(data, list) else [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, dict):
-                objects.append(item)
-                stack.extend(item.get("@graph", []) if isinstance(item.get("@graph"), list) else [])
-            elif isinstance(item, list):
-                stack.extend(item)
-    return objects
-
-
-def _jsonld_date(tree) -> dt.datetime | None:
-    for item in _jsonld_objects(tree):
-        value = item.get("datePublished") or item.get("dateCreated")
-        if isinstance(value, str) and (parsed := parse_feed_date(value)):
-            return parsed
-    return None
-
-
-def _meta_date(tree) -> dt.datetime | None:
-    metas = {(m.get("property") or m.get("name") or m.get("itemprop") or "").lower(): m.get("content")
-             for m in tree.xpath("//meta")}
-    for key in _META_DATE_KEYS:
-        if metas.get(key) and (parsed := parse_feed_date(metas[key])):
-            return parsed
-    return None
-
-
-def _time_date(tree) -> dt.datetime | None:
-    for node in tree.xpath("//time[@datetime]"):
-        if parsed := parse_feed_date(node.get("datetime")):
-            return parsed
-    return None
+            return lxml.html.fromstring(html.encode("utf-8"), parser=_UTF8_PARSER)
+        except (ValueError, lxml.etree.ParserError):
+            return None
+    except lxml.etree.ParserError:
+        return None
 
 
 def _canonical(tree, url: str) -> str | None:
@@ -186,24 +292,32 @@ def _canonical(tree, url: str) -> str | None:
     return None
 
 
-def _outlet(tree, title: str, url: str) -> str | None:
+def _site_names(tree) -> list[str]:
+    """The publication's names the page declares: JSON-LD publisher, og:site_name and kin."""
+    if tree is None:
+        return []
+    names: list[str | None] = []
+    for item in jsonld_objects(tree):
+        publisher = item.get("publisher")
+        if isinstance(publisher, dict):
+            names.append(publisher.get("name"))
+    metas = {(m.get("property") or m.get("name") or "").lower(): m.get("content") for m in tree.xpath("//meta")}
+    names += [metas.get(key) for key in _META_SITE_KEYS]
+    return [name.strip() for name in names if isinstance(name, str) and name.strip()]
+
+
+def _outlet(tree, title: str, url: str, site_names: Sequence[str]) -> str | None:
     """The publication's name from JSON-LD, meta tags or the <title> suffix; never the host."""
     if tree is None:
         return None
     host = urlsplit(url).netloc.lower()
-    candidates: list[str | None] = []
-    for item in _jsonld_objects(tree):
-        publisher = item.get("publisher")
-        if isinstance(publisher, dict):
-            candidates.append(publisher.get("name"))
-    metas = {(m.get("property") or m.get("name") or "").lower(): m.get("content") for m in tree.xpath("//meta")}
-    candidates += [metas.get(key) for key in _META_SITE_KEYS]
+    candidates = list(site_names)
     page_title = " ".join(tree.xpath("//title/text()")).strip()
     for separator in (" | ", " – ", " — ", " - "):
         if separator in page_title and page_title.rsplit(separator, 1)[0].strip() in (title, ""):
             candidates.append(page_title.rsplit(separator, 1)[1])
     for name in candidates:
-        if isinstance(name, str) and name.strip() and not _looks_like_host(name.strip(), host):
+        if name.strip() and not _looks_like_host(name.strip(), host):
             return name.strip()
     return None
 
@@ -227,14 +341,7 @@ def _has_article_markup(tree) -> bool:
     """og:type=article, an article:published_time meta tag or a JSON-LD *Article object."""
     if tree.xpath('//meta[@property="og:type"][@content="article"] | //meta[@property="article:published_time"]'):
         return True
-    return any(str(item.get("@type", "")).endswith("Article") for item in _jsonld_objects(tree))
-
-
-def _first_heading(tree) -> str:
-    if tree is None:
-        return ""
-    headings = tree.xpath("//h1")
-    return headings[0].text_content().strip() if headings else ""
+    return any(str(item.get("@type", "")).endswith("Article") for item in jsonld_objects(tree))
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)

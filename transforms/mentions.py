@@ -24,6 +24,12 @@ from dataclasses import dataclass
 
 from transforms.registry import Mention, Registry
 
+
+def _words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a word-list constant."""
+    return frozenset(text.split())
+
+
 _PLURAL = re.compile(
     r"\b(?:[Tt]he\s+two\s+(?:companies|carmakers|automakers|groups|firms|partners)"
     r"|[Bb]oth\s+(?:companies|carmakers|automakers|firms|partners)"
@@ -36,33 +42,54 @@ _HEADS = (
     r"company|automaker|carmaker|car\s?maker|auto\s?maker|firm|start-?up|group|maker"
     r"|manufacturer|producer|supplier|giant|conglomerate|brand|EV\s+maker"
 )
-_SINGULAR = re.compile(
-    rf"\b[Tt]he\s+(?P<mods>(?:[\w’'&.-]+\s+){{0,3}}?)(?P<head>{_HEADS})\b(?![-’']s?\w)"
-)
-_PRONOUN = re.compile(r"^(?:It|Its)\b")
+_SINGULAR = re.compile(rf"\b[Tt]he\s+(?P<mods>(?:[\w’'&.-]+\s+){{0,3}}?)(?P<head>{_HEADS})\b(?![-’']s?\w)")
+_PRONOUN = re.compile(r"^(?:(?:In|On|By|Last|Earlier|Later|Since|After|Before)\b[^,]{0,25}?,?\s+)?(?:[Ii]ts?)\b")
 _MAX_PLURAL = 2  # a plural reference resolves only when the last sentence named two
 _BASED = re.compile(r"(?P<place>[A-Z][\w .]*?)-(?:based|headquartered)\b")
-_MODIFIERS = frozenset(
+_MODIFIERS = _words(
     """electric electric-car electric-vehicle ev car auto vehicle battery cell electronics
-    tech technology software chip phone smartphone state-owned state-backed privately-held
-    listed smaller larger bigger biggest largest world’s world's new young struggling
-    loss-making carmaking automaking parts components consumer internet""".split()
+    tech technology software chip phone smartphone state-owned state-backed
+    privately-held listed smaller larger bigger biggest largest world’s world's new
+    young struggling loss-making carmaking automaking parts components consumer internet"""
 )
-_CARMAKER_WORDS = frozenset("electric electric-car electric-vehicle ev car auto vehicle".split())
-_BATTERY_WORDS = frozenset("battery cell".split())
-_TECH_WORDS = frozenset("electronics tech technology software chip phone smartphone".split())
-_NEEDS_MODIFIER = frozenset("group maker manufacturer producer supplier giant brand".split())
+_CARMAKER_WORDS = _words("electric electric-car electric-vehicle ev car auto vehicle")
+_BATTERY_WORDS = _words("battery cell")
+_TECH_WORDS = _words("electronics tech technology software chip phone smartphone")
+_NEEDS_MODIFIER = _words("group maker manufacturer producer supplier giant brand")
 # Home countries of cities that often locate a company ("the Hangzhou-based company").
 _CITY_COUNTRIES = {
-    "Hangzhou": "China", "Shenzhen": "China", "Guangzhou": "China", "Shanghai": "China",
-    "Beijing": "China", "Ningde": "China", "Hefei": "China", "Chongqing": "China",
-    "Wuhan": "China", "Changsha": "China", "Nanjing": "China", "Wuhu": "China",
-    "Detroit": "United States", "Dearborn": "United States", "Austin": "United States",
-    "Palo Alto": "United States", "Irvine": "United States", "Cupertino": "United States",
-    "Tokyo": "Japan", "Yokohama": "Japan", "Toyota City": "Japan", "Osaka": "Japan",
-    "Seoul": "South Korea", "Taipei": "Taiwan", "Stuttgart": "Germany",
-    "Munich": "Germany", "Wolfsburg": "Germany", "Amsterdam": "Netherlands",
-    "Paris": "France", "Turin": "Italy", "Gothenburg": "Sweden", "Mumbai": "India",
+    "Hangzhou": "China",
+    "Shenzhen": "China",
+    "Guangzhou": "China",
+    "Shanghai": "China",
+    "Beijing": "China",
+    "Ningde": "China",
+    "Hefei": "China",
+    "Chongqing": "China",
+    "Wuhan": "China",
+    "Changsha": "China",
+    "Nanjing": "China",
+    "Wuhu": "China",
+    "Detroit": "United States",
+    "Dearborn": "United States",
+    "Austin": "United States",
+    "Palo Alto": "United States",
+    "Irvine": "United States",
+    "Cupertino": "United States",
+    "Tokyo": "Japan",
+    "Yokohama": "Japan",
+    "Toyota City": "Japan",
+    "Osaka": "Japan",
+    "Seoul": "South Korea",
+    "Taipei": "Taiwan",
+    "Stuttgart": "Germany",
+    "Munich": "Germany",
+    "Wolfsburg": "Germany",
+    "Amsterdam": "Netherlands",
+    "Paris": "France",
+    "Turin": "Italy",
+    "Gothenburg": "Sweden",
+    "Mumbai": "India",
 }
 
 
@@ -74,9 +101,7 @@ class _Description:
     country: str | None
 
 
-def resolve_company_mentions(
-    sentences: list[str], title: str, registry: Registry
-) -> list[list[Mention]]:
+def resolve_company_mentions(sentences: list[str], title: str, registry: Registry) -> list[list[Mention]]:
     """Company mentions of each sentence, references resolved against earlier sentences.
 
     Returns one list per item of ``sentences`` (same order), each sorted by ``start``.
@@ -107,10 +132,7 @@ def company_mentions(text: str, registry: Registry) -> list[Mention]:
 def _explicit_mentions(text: str, registry: Registry) -> list[Mention]:
     """Registry companies in ``text`` outside outlet names."""
     outlets = [(o.start, o.end) for o in registry.outlets_in(text)]
-    return [
-        m for m in registry.companies_in(text)
-        if not any(s <= m.start and m.end <= e for s, e in outlets)
-    ]
+    return [m for m in registry.companies_in(text) if not any(s <= m.start and m.end <= e for s, e in outlets)]
 
 
 def _sentence_mentions(
@@ -130,10 +152,13 @@ def _sentence_mentions(
     taken = [(m.start, m.end) for m in explicit]
     for match in _reference_matches(sentence, taken):
         before = sorted((m for m in found if m.end <= match.start()), key=lambda m: m.start)
-        context = (history + before) if match.re is not _PLURAL else (before or recent)
+        if match.re is _PLURAL:
+            context = before if len({m.canonical for m in before}) >= 2 else recent
+        else:
+            context = history + before
         found += _resolve(match, sentence, context, registry)
     pronoun = _PRONOUN.match(sentence)
-    if pronoun and not any(m.start == 0 for m in found):
+    if pronoun and not any(m.start < pronoun.end() for m in found):
         found += _resolve_pronoun(pronoun, previous)
     return sorted(found, key=lambda m: (m.start, m.canonical))
 
@@ -146,15 +171,14 @@ def _reference_matches(sentence: str, taken: list[tuple[int, int]]) -> list[re.M
         if not any(s < match.end() and match.start() < e for s, e in plural_spans):
             matches.append(match)
     return [
-        m for m in matches
+        m
+        for m in matches
         if not any(s < m.end() and m.start() < e for s, e in taken)
         and not any(0 <= s - m.end() <= 1 for s, _ in taken)  # apposition: "the automaker Ford"
     ]
 
 
-def _resolve(
-    match: re.Match[str], sentence: str, context: list[Mention], registry: Registry
-) -> list[Mention]:
+def _resolve(match: re.Match[str], sentence: str, context: list[Mention], registry: Registry) -> list[Mention]:
     """Mentions a referring phrase stands for (none when nothing fits)."""
     if match.re is _PLURAL:
         canonicals = _last_distinct(context, _MAX_PLURAL + 1, registry)
@@ -168,10 +192,7 @@ def _resolve(
         if canonical is None:
             return []
         canonicals = [canonical]
-    return [
-        Mention(match.group(0), match.start(), match.end(), name, "company", "reference")
-        for name in canonicals
-    ]
+    return [Mention(match.group(0), match.start(), match.end(), name, "company", "reference") for name in canonicals]
 
 
 def _describe(match: re.Match[str], registry: Registry) -> _Description | None:
@@ -220,9 +241,7 @@ def _kinds_of_word(word: str) -> set[str]:
     return set()
 
 
-def _most_recent_fitting(
-    context: list[Mention], description: _Description, registry: Registry
-) -> str | None:
+def _most_recent_fitting(context: list[Mention], description: _Description, registry: Registry) -> str | None:
     """Canonical name of the latest mention that fits a description."""
     for mention in reversed(context):
         company = registry.company(mention.canonical)
@@ -252,10 +271,56 @@ def _last_distinct(context: list[Mention], count: int, registry: Registry) -> li
 
 
 def _resolve_pronoun(match: re.Match[str], previous: list[Mention]) -> list[Mention]:
-    """"It"/"Its" opening a sentence: the company opening (subject of) the previous one."""
+    """ "It"/"Its" opening a sentence: the company opening (subject of) the previous one."""
     if not previous:
         return []
     first = min(previous, key=lambda m: m.start)
     if first.start > 4:  # "The car runs on BYD cells. It is ..." refers to the car
         return []
-    return [Mention(match.group(0), 0, match.end(), first.canonical, "company", "reference")]
+    word = re.search(r"[Ii]ts?$", match.group(0))
+    start = word.start() if word else 0
+    return [Mention(match.group(0)[start:], start, match.end(), first.canonical, "company", "reference")]
+
+
+_NOT_COMPANY = re.compile(
+    r"\b(?:Commission|Ministry|Government|Department|Council|Parliament|Agency|Authority|"
+    r"Office|Bureau|Court|Union|Committee|Administration|University|Exchange|Congress|Senate|"
+    r"Party|Police|Army|Embassy|Federation|Association|Institute|Organi[sz]ation|Board|Trade|"
+    r"Representative|Section|Act|Treasury|Customs|Reserve|Bank of|Republic|Kingdom|State|"
+    r"Times|News|Journal|Post|Daily|Herald|Wire|Press|Media|Reuters|Bloomberg|Nikkei|"
+    r"Workers|UAW|Metall|Unifor)\b"
+)
+# A public body or union named right after the entity ("the Tamil Nadu Guidance bureau").
+_BODY_AFTER = re.compile(r"\s+(?:bureau|agency|ministry|government|authority|regulator|union|council|office)\b")
+_ORG_SHAPE = re.compile(r"^[A-Z0-9][\w&.'’-]*(?:\s+[A-Z0-9&][\w&.'’-]*){0,4}$")
+_LEADING_THE = re.compile(r"^[Tt]he\s+")
+_TRAILING_SUFFIX = re.compile(r"(?:,?\s+(?:Inc|Co|Corp|Ltd|LLC|Plc|PLC|AG|SE|SA|NV|Holdings?|Group|Limited)\.?)+$")
+
+
+def org_mentions(text: str, registry: Registry, known: list[Mention]) -> list[Mention]:
+    """Organisations spaCy finds in ``text`` that the registry does not know.
+
+    Skips spans overlapping ``known`` mentions, media outlets, places, public bodies and
+    anything not shaped like a proper name. Canonical name: the span without a leading
+    "the" and legal suffixes; ``via='ner'``. Costs a spaCy run: call it for few sentences.
+    """
+    from transforms.nlp import org_spans  # spaCy loads lazily, on first use only
+
+    taken = [(m.start, m.end) for m in known] + [(o.start, o.end) for o in registry.outlets_in(text)]
+    found: list[Mention] = []
+    for start, end, span in org_spans(text):
+        name = _TRAILING_SUFFIX.sub("", _LEADING_THE.sub("", span)).strip()
+        if any(s < end and start < e for s, e in taken) or not _is_company_name(name, registry):
+            continue
+        if _BODY_AFTER.match(text, end) or text[:start].rstrip().endswith("union"):
+            continue
+        found.append(Mention(span, start, end, name, "company", "ner"))
+    return found
+
+
+def _is_company_name(name: str, registry: Registry) -> bool:
+    """Whether an ORG entity's name can be a company (not a place, body or outlet)."""
+    if len(name) < 2 or not _ORG_SHAPE.match(name) or _NOT_COMPANY.search(name):
+        return False
+    places = registry.places_in(name, subdivisions=True)
+    return not any(p.end - p.start >= len(name) - 1 for p in places)

@@ -12,6 +12,12 @@ import re
 from functools import lru_cache
 from typing import Any
 
+
+def _words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a word-list constant."""
+    return frozenset(text.split())
+
+
 _PARAGRAPHS = re.compile(r"\n\s*\n|\n")
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, spaces,
 # then something that can open a sentence (capital, digit after a quote, opening quote).
@@ -20,25 +26,25 @@ _LAST_TOKEN = re.compile(r"(\S+)$")
 _NEXT_WORD = re.compile(r"[\"“‘'(\[]?([\w.&'’-]+)")
 
 # Abbreviations after which a sentence never ends (titles, months, "No.", initials).
-_NEVER_FINAL = frozenset(
-    """mr mrs ms dr prof gen sen rep gov lt col sgt capt st jr sr rev hon messrs
-    jan feb mar apr jun jul aug sep sept oct nov dec no nos vs v approx est fig
-    e.g i.e etc.al cf ca dept univ ave""".split()
+_NEVER_FINAL = _words(
+    """mr mrs ms dr prof gen sen rep gov lt col sgt capt st jr sr rev hon messrs jan feb
+    mar apr jun jul aug sep sept oct nov dec no nos vs v approx est fig e.g i.e etc.al
+    cf ca dept univ ave"""
 )
 # Abbreviations that may end a sentence: split only when a sentence-opening word follows.
-_AMBIGUOUS = frozenset(
-    """u.s u.k u.n e.u u.s.a u.a.e p.r.c s.a n.v a.m p.m etc
-    co corp inc ltd plc llc bros cos mfg intl""".split()
+_AMBIGUOUS = _words(
+    """u.s u.k u.n e.u u.s.a u.a.e p.r.c s.a n.v a.m p.m etc co corp inc ltd plc llc bros
+    cos mfg intl"""
 )
 # Legal suffixes that continue a company name after an abbreviation ("Co. Ltd.").
-_CONTINUATIONS = frozenset("ltd ltd. inc inc. corp corp. co co. plc llc ag se sa nv".split())
+_CONTINUATIONS = _words("ltd ltd. inc inc. corp corp. co co. plc llc ag se sa nv")
 # Words that open sentences; after an ambiguous abbreviation they signal a boundary.
-_OPENERS = frozenset(
-    """the a an it its this that these those there they their he she his her we our i
-    in on at by for from with as after before since while when if but and or so yet
-    however meanwhile still also both neither either no not some many most all each
-    such one two three according under over last next earlier later separately then
-    what why how where who""".split()
+_OPENERS = _words(
+    """the a an it its this that these those there they their he she his her we our i in on
+    at by for from with as after before since while when if but and or so yet however
+    meanwhile still also both neither either no not some many most all each such one two
+    three according under over last next earlier later separately then what why how
+    where who"""
 )
 _UNUSED_PIPES = ["tagger", "parser", "senter", "attribute_ruler", "lemmatizer"]
 

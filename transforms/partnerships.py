@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from transforms import _partnership_patterns as pat
-from transforms.mentions import resolve_company_mentions
+from transforms.mentions import org_mentions, resolve_company_mentions
 from transforms.registry import Mention, Registry
 
+USE_NER = True  # unknown organisations (spaCy ORG) can be parties
 _FORM_RANK = ("merger", "joint_venture", "investment", "licensing", "supply", "collaboration")
 
 
@@ -42,24 +43,43 @@ class _Candidate:
     index: int  # sentence index, 0 = title when there is one
 
 
-def extract_partnerships(
-    sentences: list[str], title: str, published: dt.date, registry: Registry
-) -> list[dict]:
+def extract_partnerships(sentences: list[str], title: str, published: dt.date, registry: Registry) -> list[dict]:
     """Return partnership fact mentions (keys as in transforms.facts.FACT_KEYS).
 
     ``sentences`` are the body sentences, ``title`` is read as one more sentence (the
-    first). One fact per set of parties: parties sorted canonical company names, form
-    the most specific one stated, status the one of the title or lead when they state
-    the partnership, else the latest. ``evidence`` is the whole sentence or the title.
+    first). One fact per set of parties: parties sorted canonical company names (registry
+    companies, or spaCy ORG names the registry does not know; never outlets or places),
+    form the most specific one stated, status the one of the title or lead sentence when
+    they state the partnership, else the last ended, denied or agreed statement, else the
+    first. ``evidence`` is the whole sentence (or the title) of the chosen statement.
+    ``published`` is unused for now (statements carry no dates yet).
     """
     texts = ([title] if title else []) + list(sentences)
     mentions = resolve_company_mentions(texts, "", registry)
     main = _main_company(mentions)
     candidates: list[_Candidate] = []
-    for index, (text, found) in enumerate(zip(texts, mentions)):
+    for index, (text, found) in enumerate(zip(texts, mentions, strict=True)):
+        found = found + _unknown_organisations(text, found, registry)
         found_here = _sentence_candidates(text, found, index, registry, candidates, main)
         candidates += [_inherit_form(c, candidates) for c in found_here]
-    return [_to_fact(group) for group in _group_by_parties(candidates)]
+    groups = [g for g in _group_by_parties(candidates) if _is_stated(g)]
+    return [_to_fact(group) for group in groups]
+
+
+def _is_stated(group: list[_Candidate]) -> bool:
+    """A partnership stated only by denials is a fact only when reports were denied."""
+    if any(c.status != "denied" for c in group):
+        return True
+    return any(pat.REPORT_WORDS.search(c.evidence) for c in group)
+
+
+def _unknown_organisations(text: str, found: list[Mention], registry: Registry) -> list[Mention]:
+    """spaCy ORG entities, only for sentences with a trigger and fewer than two companies."""
+    if not USE_NER or len({m.canonical for m in found}) >= 2 or not found:
+        return []
+    if not any(regex.search(text) for _, regex in pat.RAW_TRIGGERS):
+        return []
+    return org_mentions(text, registry, found)
 
 
 def _main_company(mentions: list[list[Mention]]) -> str | None:
@@ -76,9 +96,7 @@ def _inherit_form(candidate: _Candidate, earlier: list[_Candidate]) -> _Candidat
         return candidate
     for before in reversed(earlier):
         if before.parties < candidate.parties and before.form != "collaboration":
-            return _Candidate(
-                candidate.parties, before.form, candidate.status, candidate.evidence, candidate.index
-            )
+            return replace(candidate, form=before.form)
     return candidate
 
 
@@ -109,15 +127,13 @@ def _sentence_candidates(
 
 
 def _ended_later(candidate: _Candidate, later: list[str], slots: list[_Slot]) -> _Candidate:
-    """"X held talks with Y, but the two ended them": a later clause ends the same deal."""
+    """ "X held talks with Y, but the two ended them": a later clause ends the same deal."""
     if candidate.status == "ended":
         return candidate
     for clause in later:
         names = set(_slot_names(clause, slots))
         if pat.ENDED_ANY.search(clause) and (not names or names == set(candidate.parties)):
-            return _Candidate(
-                candidate.parties, candidate.form, "ended", candidate.evidence, candidate.index
-            )
+            return replace(candidate, status="ended")
     return candidate
 
 
@@ -126,7 +142,7 @@ def _with_sentence_form(candidate: _Candidate, masked: str) -> _Candidate:
     form, trigger = _form_of(masked)
     if candidate.form != "collaboration" or candidate.status == "agreed" or trigger is None:
         return candidate
-    return _Candidate(candidate.parties, form, candidate.status, candidate.evidence, candidate.index)
+    return replace(candidate, form=form)
 
 
 def _slots(text: str, found: list[Mention], registry: Registry) -> list[_Slot]:
@@ -138,6 +154,8 @@ def _slots(text: str, found: list[Mention], registry: Registry) -> list[_Slot]:
     spans: dict[tuple[int, int], list[str]] = {}
     named = {m.canonical for m in found}
     for mention in found:
+        if len(named & set(registry.parents_of(mention.canonical))) >= 2:
+            continue  # "Renault and Geely launched Horse, their venture": parents named
         if pat.MODIFIER_USE.match(text, mention.end) or pat.FORMER.search(text[: mention.start]):
             continue
         if pat.UNIT_MODIFIER.match(text, mention.end) and named & set(registry.parents_of(mention.canonical)):
@@ -184,10 +202,8 @@ def _slot_names(fragment: str, slots: list[_Slot]) -> list[str]:
     return names
 
 
-def _shareholder_candidates(
-    masked: str, slots: list[_Slot], text: str, index: int
-) -> tuple[list[_Candidate], str]:
-    """"Y, in which X is the largest shareholder" / "X, Y's largest shareholder" facts.
+def _shareholder_candidates(masked: str, slots: list[_Slot], text: str, index: int) -> tuple[list[_Candidate], str]:
+    """ "Y, in which X is the largest shareholder" / "X, Y's largest shareholder" facts.
 
     Returns the facts and the masked sentence with the matched phrases blanked out, so
     the clause rules do not read them again.
@@ -200,7 +216,7 @@ def _shareholder_candidates(
                 candidates.append(_Candidate(parties, "investment", "agreed", text, index))
                 keep = match.group("o") if regex is pat.IN_WHICH_SHAREHOLDER else match.group("s")
                 blank_from = match.start() + len(keep)
-                masked = masked[:blank_from] + " " * (match.end() - blank_from) + masked[match.end():]
+                masked = masked[:blank_from] + " " * (match.end() - blank_from) + masked[match.end() :]
     return candidates, masked
 
 
@@ -226,7 +242,7 @@ def _clauses(masked: str) -> list[str]:
 def _from_partner_candidates(
     masked: str, slots: list[_Slot], text: str, index: int, main: str | None
 ) -> list[_Candidate]:
-    """"technology licensed from §X" with no other company: the main company is licensee."""
+    """ "technology licensed from §X" with no other company: the main company is licensee."""
     match = pat.FROM_PARTNER.search(masked)
     names = _slot_names(masked, slots)
     if match is None or main is None or len(names) != 1 or main in names:
@@ -240,7 +256,7 @@ def _from_partner_candidates(
 def _joined_talks(
     clause: str, slots: list[_Slot], text: str, index: int, earlier: list[_Candidate]
 ) -> _Candidate | None:
-    """"X joined the talks": X plus the parties of the latest talks before."""
+    """ "X joined the talks": X plus the parties of the latest talks before."""
     match = pat.JOINED_TALKS.search(clause.strip())
     talks = [c for c in earlier if c.status in ("negotiating", "reported")]
     if match is None or not talks:
@@ -260,7 +276,7 @@ def _clause_candidates(
     if trigger is None:
         return []
     names = _slot_names(clause, slots)
-    if len(names) == 1 and pat.IT_SUBJECT.search(clause[: trigger.start()]):
+    if len(names) == 1 and pat.IT_SUBJECT.search(clause[: trigger.end()]):
         subject = _slot_names(masked, slots)[:1]  # "..., and that it was in talks with §B"
         names = subject + [n for n in names if n not in subject]
     if len(names) < 2:
@@ -282,9 +298,7 @@ def _form_of(clause: str) -> tuple[str, re.Match[str] | None]:
     return "collaboration", None
 
 
-def _status_of(
-    clause: str, masked: str, trigger: re.Match[str], registry: Registry
-) -> str | None:
+def _status_of(clause: str, masked: str, trigger: re.Match[str], registry: Registry) -> str | None:
     """Status from cue words; None when the clause is hypothetical or negated.
 
     A reporting cue counts in the clause itself or in a clause of the sentence that
@@ -302,7 +316,8 @@ def _status_of(
     before = clause[: trigger.end()]
     if pat.NEGATION.search(before) or pat.MODAL.search(before):
         return None
-    if pat.HYPOTHETICAL.search(before) and not (talks or reported):
+    conditional = pat.CONDITIONAL.search(pat.REPORTED_FUTURE.sub(" ", clause))
+    if (pat.HYPOTHETICAL.search(before) or conditional) and not (talks or reported):
         return None
     if reported:
         return "reported"
@@ -333,7 +348,9 @@ def _chosen_statement(group: list[_Candidate]) -> _Candidate:
 def _to_fact(group: list[_Candidate]) -> dict:
     """One fact dict from all statements of one set of parties."""
     chosen = _chosen_statement(group)
-    form = min((c.form for c in group), key=_FORM_RANK.index)
+    # A running deal takes its form from statements of the deal, not from denied rumours.
+    stated = [c for c in group if c.status == "agreed"] if chosen.status == "agreed" else group
+    form = min((c.form for c in stated), key=_FORM_RANK.index)
     return {
         "fact_type": "partnership",
         "parties": sorted(chosen.parties),

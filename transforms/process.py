@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from transforms.extract import NotAnArticle, decode_html, extract_article, url_date
+from transforms.extract import Article, NotAnArticle, decode_html, extract_article
 from transforms.facts import EXTRACTOR_VERSION, ArticleText, extract_facts
 from transforms.normalise import stable_id
+from transforms.published import Candidate
 from transforms.registry import Registry
 
 
@@ -30,6 +31,19 @@ class Page:
     feed_published: dt.datetime | None = None
     feed_published_source: str | None = None   # 'feed' or 'sitemap'
     feed_outlet: str | None = None
+    fetched_at: dt.datetime | None = None      # aware; None: the end of the run's day
+    feed_updated: dt.datetime | None = None    # the feed's <updated> or the sitemap's lastmod
+
+    def date_hints(self) -> list[Candidate]:
+        """The feed's or sitemap's dates as candidates for ``choose_published``."""
+        hints = []
+        if self.feed_published is not None and self.feed_published_source in ("feed", "sitemap"):
+            hints.append(Candidate(self.feed_published_source, self.feed_published,
+                                   f"{self.feed_published_source} publication date"))
+        if self.feed_updated is not None:
+            hints.append(Candidate(self.feed_published_source or "feed", self.feed_updated,
+                                   "feed/sitemap update date", modified=True))
+        return hints
 
 
 @dataclass
@@ -60,21 +74,26 @@ def process_pages(
     ``seen_texts`` maps text fingerprints to the URL already holding that text (the
     warehouse's and this run's); a page repeating another URL's text is a 'duplicate'.
     Outcomes: loaded, not_article, non_english, duplicate. ``run_date`` stands in for
-    the publication date of an undated article when resolving relative dates.
+    the publication date of an undated article when resolving relative dates, and the end
+    of that day for the fetch time of a page without ``fetched_at``: no date after it is
+    taken as a publication date. A page not loaded as non-English has its reason hold the
+    extracted title and date ('language fr | title: ... | published: 2019-05-12 (text)').
     """
     registry = load_registry(reference_dir)
     result = Processed()
+    run_end = dt.datetime.combine(run_date, dt.time.max, tzinfo=dt.UTC)
     for page in pages:
         try:
-            article = extract_article(decode_html(page.body, page.content_type), page.url)
+            article = extract_article(decode_html(page.body, page.content_type), page.url,
+                                      fetched_at=page.fetched_at or run_end, hints=page.date_hints())
         except NotAnArticle as exc:
             result.outcomes[page.url] = ("not_article", str(exc))
             continue
         if article.language != "en":
-            result.outcomes[page.url] = ("non_english", f"language {article.language}")
+            result.outcomes[page.url] = ("non_english", describe_unloaded(article))
             continue
         fingerprint = text_fingerprint(article.text)
-        holder = seen_texts.setdefault(fingerprint, page.url)
+        holder = seen_texts.get(fingerprint, page.url)  # earlier runs; this run: transforms.dedupe
         if holder != page.url:
             result.outcomes[page.url] = ("duplicate", f"same text as {holder}")
             continue
@@ -85,14 +104,13 @@ def process_pages(
     return result
 
 
-def _article_row(article, page: Page, run_id: str) -> dict:
-    published, source = article.published_at, article.published_source
-    if published is None and page.feed_published_source == "feed":
-        published, source = page.feed_published, "feed"
-    if published is None and (from_url := url_date(page.url)):
-        published, source = from_url, "url"
-    if published is None and page.feed_published is not None:
-        published, source = page.feed_published, page.feed_published_source
+def describe_unloaded(article: Article) -> str:
+    """What was extracted from a page that is not loaded: language, title, publication date."""
+    published = f"{article.published_at:%Y-%m-%d} ({article.published_source})" if article.published_at else "unknown"
+    return f"language {article.language} | title: {article.title} | published: {published}"
+
+
+def _article_row(article: Article, page: Page, run_id: str) -> dict:
     return {
         "article_id": stable_id(page.url),
         "url": page.url,
@@ -100,8 +118,8 @@ def _article_row(article, page: Page, run_id: str) -> dict:
         "title": article.title,
         "outlet": article.outlet or page.feed_outlet,
         "author": article.author,
-        "published_at": published,
-        "published_source": source,
+        "published_at": article.published_at,
+        "published_source": article.published_source,
         "language": article.language,
         "text": article.text,
         "content_sha256": page.content_sha256,

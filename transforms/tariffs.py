@@ -18,11 +18,15 @@ from dataclasses import dataclass
 
 from transforms._tariff_places import (
     IMPOSER,
+    TARGET,
     PlaceRole,
     explicit_target,
+    find_coreferent_roles,
+    find_last_place,
     find_place_roles,
     find_subject,
     pick_imposer,
+    pick_location,
     pick_target,
 )
 from transforms._tariff_rates import (
@@ -37,11 +41,13 @@ from transforms._tariff_rates import (
     is_hypothetical,
     is_tariff_rate,
     judge_status,
+    right_clause,
+    speaks_of_imports,
 )
 from transforms.registry import Mention, Registry
 
 _CONTEXT_SENTENCES = 2  # how far back a tariff sentence lends its context
-_ANY_PERCENT = re.compile(r"\d\s?(?:%|percent\b|per\s+cent\b)")
+_ANY_PERCENT = re.compile(r"\d(?:\s?%|[\s-]?(?:percent|per[\s-]cent|pc)\b)")
 _IN_FORCE = re.compile(
     r"\b(?:(?:remain(?:s|ed)?|stay(?:s|ed)?|still|are|is|were|was)\s+in\s+(?:place|force)"
     r"|(?:took|take|takes|taken)\s+effect|(?:came|come|comes|entered|enters?)\s+into\s+force"
@@ -51,10 +57,16 @@ _IN_FORCE = re.compile(
 _UNRATED_HEDGE = re.compile(r"\b(?:[Ii]f|could|might|may|would|consider\w*|possibl[ey])\b")
 _PRODUCT = re.compile(
     r"(?:%|\b(?:tariffs?|dut(?:y|ies)|surtax(?:es)?|levy|levies|rates?|charges|imposes"
-    r"|applies))\s+(?:\w+\s+)?on\s+(?:the\s+|all\s+|every\s+)?(?P<p>[\w -]{3,60}?)"
-    r"(?=\s+(?:made|built|imported|from|in|that|which|took|will|has|have|is|are|was|were"
-    r"|starting|since|on|by|to|and\s+\d)\b|[,;.:]|$)"
+    r"|applies))\s+(?:\w+\s+)?on\s+(?:the\s+|all\s+|every\s+)?"
+    r"(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b"
+    r"|\d|top\b|average\b|producers\b|manufacturers\b|companies\b|exporters\b)(?P<p>[\w -]{3,60}?)"
+    r"(?=\s+(?:made|built|imported|from|in|that|which|took|will|would|has|have|had|is|are"
+    r"|was|were|starting|since|on|by|to|and\s+(?:a|an|the|\d)|range|ranging|rise|rises|rose"
+    r"|face|faces|remain|remains|take|takes|enter|enters|entered|come|comes|came|for|doubles?|triples?"
+    r"|quadruples?|starts?|moves?|climbs?|reach(?:es)?|appl(?:y|ies)|stays?|under|it|they)\b"
+    r"|[,;.:()]|$)"
 )
+_TRAILING = re.compile(r"\s+(?:and|or|of|the|a)$")
 _ORIGIN_WORDS = re.compile(r"^(?:[A-Z][a-z]+(?:[-‑–](?:made|built|produced))?\s+)")
 
 
@@ -66,6 +78,8 @@ class _Context:
     target: str | None = None
     last_tariff: int = -100  # index of the last sentence that spoke of a duty
     effective: dt.date | None = None  # effective date of the latest dated fact
+    last_place: str | None = None  # the country or bloc named last ("the country")
+    product: str | None = None  # goods of the latest fact that named them
 
 
 def extract_tariffs(
@@ -92,20 +106,35 @@ def _read_sentence(
 ) -> list[dict]:
     """Return the tariff facts of one sentence and update the article context."""
     roles = find_place_roles(sentence, registry)
+    roles = sorted(
+        roles + find_coreferent_roles(sentence, context.last_place), key=lambda r: r.start
+    )
     speaks_of_duty = bool(TARIFF_NOUN.search(sentence))
     in_context = index - context.last_tariff <= _CONTEXT_SENTENCES
     companies = registry.companies_in(sentence)
     facts: list[dict] = []
+    listed = False  # the previous percentage was a rate: "Geely pays 19.3%, BYD 17%"
+    names_origin = any(r.role == TARGET for r in roles)
     for rate in find_rates(sentence):
-        if is_tariff_rate(rate, sentence, in_context) and not is_hypothetical(rate, sentence):
+        listed = is_tariff_rate(rate, sentence, in_context, listed, names_origin)
+        if listed and not is_hypothetical(rate, sentence):
             fact = _rated_fact(rate, sentence, roles, companies, context, published)
             if fact is not None:
                 facts.append(fact)
     if not facts and speaks_of_duty and not _ANY_PERCENT.search(sentence):
         fact = _unrated_fact(sentence, roles, context, published)
         facts += [fact] if fact else []
+    _share_products(facts)
     _update_context(context, sentence, index, roles, facts, speaks_of_duty)
     return facts
+
+
+def _share_products(facts: list[dict]) -> None:
+    """A rate of a sentence without goods of its own takes those of the rate before it
+    ("rises from 7.5% to 25%") when both hit the same origin."""
+    for previous, fact in zip(facts, facts[1:], strict=False):
+        if fact["product"] is None and fact["target"] == previous["target"]:
+            fact["product"] = previous["product"]
 
 
 def _rated_fact(
@@ -118,17 +147,24 @@ def _rated_fact(
 ) -> dict | None:
     """Build the fact of one rate, or None when no imposer can be found."""
     generic = is_generic_origin(rate)
-    named_target = pick_target(roles, rate.start, rate.end)
+    scope = (rate.start - len(rate.clause), rate.end + len(right_clause(rate)))
+    named_target = pick_target(roles, rate.start, rate.end, scope)
+    generic = generic or (named_target is None and speaks_of_imports(rate))
     target = None if generic else named_target or context.target
     imposer = pick_imposer(roles, rate.start, rate.end, target)
     from_context = imposer is None and named_target is None and not generic
-    if imposer is None and context.imposer != target:
-        imposer = context.imposer
+    if imposer is None and context.imposer != target and (target or generic):
+        imposer = context.imposer  # not when neither imposer nor origin is named
+    imposer = imposer or pick_location(roles, target)
     if imposer is None:
         return None
     effective = find_effective(rate, sentence, published)
     if effective is None and from_context:
         effective = context.effective  # "Geely 18.8%" after "... took effect on Wednesday"
+    product = _find_product(
+        sentence[rate.start:rate.end + len(right_clause(rate))],
+        sentence[rate.start - len(rate.clause):rate.end],
+    )
     return _fact(
         imposer=imposer,
         target=target,
@@ -136,7 +172,7 @@ def _rated_fact(
         status=judge_status(rate, sentence, effective, published),
         effective_date=effective,
         company=None if generic else _find_company(rate, companies),
-        product=_find_product(sentence[rate.start - len(rate.clause):rate.end + len(rate.right)]),
+        product=product or (context.product if from_context else None),
         evidence=sentence,
     )
 
@@ -153,8 +189,12 @@ def _unrated_fact(
     target = pick_target(roles, noun.start(), noun.end())
     if target is None:
         return None
-    imposer = pick_imposer(roles, noun.start(), noun.end(), target, after=False)
-    imposer = imposer or context.imposer
+    imposer = (
+        pick_imposer(roles, noun.start(), noun.end(), target, after=False)
+        or context.imposer
+        or pick_imposer(roles, noun.start(), noun.end(), target)
+        or pick_location(roles, target)
+    )
     if imposer is None or imposer == target:
         return None
     status = PROPOSED if re.search(r"\bwill\s+(?:take|enter|come)\b", sentence) else IN_EFFECT
@@ -171,24 +211,26 @@ def _fact(**fields: object) -> dict:
 
 def _find_company(rate: RateMention, companies: list[Mention]) -> str | None:
     """The company a per-company rate belongs to: "7.8% for Tesla", or the first company
-    named in the rate's clause close before it ("Geely 18.8%", "BYD, which pays 17%")."""
+    named close before it, after any earlier rate ("Geely 18.8%", "BYD, which pays 17%")."""
     after = re.match(r"\s*for\s+", rate.right)
     if after:
         for company in companies:
             if company.start == rate.end + after.end():
                 return company.canonical
-    clause_start = rate.start - len(rate.clause)
-    near = [c for c in companies if clause_start <= c.start and rate.start - c.start <= 60]
+    left_start = rate.start - len(rate.left)
+    near = [c for c in companies if left_start <= c.start and rate.start - c.start <= 90]
     return near[0].canonical if near and near[0].end <= rate.start else None
 
 
-def _find_product(text: str) -> str | None:
-    """Best-effort goods a duty applies to: the phrase after "on"/"for"."""
-    m = _PRODUCT.search(text)
-    if m is None:
-        return None
-    product = _ORIGIN_WORDS.sub("", m.group("p").strip())
-    return product or None
+def _find_product(*texts: str) -> str | None:
+    """Best-effort goods a duty applies to: the phrase after "tariff on" or "25% on" in
+    the first of ``texts`` that has one."""
+    for text in texts:
+        m = _PRODUCT.search(text)
+        if m is not None:
+            product = _TRAILING.sub("", _ORIGIN_WORDS.sub("", m.group("p").strip()))
+            return product or None
+    return None
 
 
 def _update_context(
@@ -200,27 +242,25 @@ def _update_context(
     speaks_of_duty: bool,
 ) -> None:
     """Remember the latest imposer and origin the article spoke of."""
+    context.last_place = find_last_place(roles) or context.last_place
     if facts or speaks_of_duty:
         context.last_tariff = index
     target = explicit_target(roles)
     if facts:
         last = facts[-1]
-        if last["effective_date"] or (last["imposer"], last["target"]) != (
-            context.imposer, context.target
-        ):
-            context.effective = last["effective_date"]
-        context.imposer = facts[-1]["imposer"]
-        context.target = target or facts[-1]["target"] or context.target
+        same = (last["imposer"], last["target"]) == (context.imposer, context.target)
+        context.effective = last["effective_date"] or (context.effective if same else None)
+        context.product = last["product"] or (context.product if same else None)
+        context.imposer = last["imposer"]
+        context.target = target or last["target"] or context.target
         return
     subject = find_subject(sentence, roles)
     if speaks_of_duty:
         imposers = [r.canonical for r in roles if r.role == IMPOSER and r.canonical != target]
         subject = subject or (imposers[0] if imposers else None)
         context.target = target or context.target
-    if subject is not None:
-        if subject != context.imposer:
-            context.effective = None
-        context.imposer = subject
+    if subject is not None and subject != context.imposer:
+        context.imposer, context.effective, context.product = subject, None, None
 
 
 def _merge(facts: list[dict]) -> list[dict]:

@@ -173,6 +173,11 @@ def test_fact_mentions_need_articles_and_regions(facts: pl.DataFrame) -> None:
         validate_rows("fact_mentions", facts, RUN_TIME, {"articles": ARTICLES.to_frame()})
 
 
+def test_missing_columns_are_named(articles: pl.DataFrame) -> None:
+    with pytest.raises(ValueError, match=r"lacks columns \['language'\]"):
+        validate_rows("articles", articles.drop("language"), RUN_TIME)
+
+
 def test_naive_run_time_is_refused(articles: pl.DataFrame) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         validate_rows("articles", articles, RUN_TIME.replace(tzinfo=None))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.mentions import resolve_company_mentions
+from transforms.mentions import company_mentions, org_mentions, resolve_company_mentions
 from transforms.registry import Registry
 from warehouse import REFERENCE_DIR
 
@@ -19,9 +19,7 @@ def _names(mentions: list) -> list[tuple[str, str]]:
 
 
 def test_explicit_mentions_skip_outlet_names(registry: Registry) -> None:
-    [found] = resolve_company_mentions(
-        ["Tesla Inc. met Nissan, the Financial Times reported."], "", registry
-    )
+    [found] = resolve_company_mentions(["Tesla Inc. met Nissan, the Financial Times reported."], "", registry)
     assert [m.canonical for m in found] == ["Tesla", "Nissan"]
 
 
@@ -64,3 +62,27 @@ def test_sentence_opening_pronoun_needs_a_subject_antecedent(registry: Registry)
 def test_description_that_fits_no_company_is_left_unresolved(registry: Registry) -> None:
     sentences = ["Ford opened a plant.", "The Korean battery maker was not involved."]
     assert resolve_company_mentions(sentences, "", registry)[1] == []
+
+
+def test_the_two_before_a_verb_and_they_refer_to_the_last_pair(registry: Registry) -> None:
+    sentences = ["Subaru and Mazda studied a tie-up.", "The two dropped it.", "They gave no reason."]
+    resolved = resolve_company_mentions(sentences, "", registry)
+    assert sorted(m.canonical for m in resolved[1]) == ["Mazda", "Subaru"]
+    assert sorted(m.canonical for m in resolved[2]) == ["Mazda", "Subaru"]
+
+
+def test_plural_reference_after_three_companies_is_left_unresolved(registry: Registry) -> None:
+    sentences = ["Kia, Mazda and Subaru raised prices.", "Both companies blamed costs."]
+    assert resolve_company_mentions(sentences, "", registry)[1] == []
+
+
+def test_pronoun_after_an_opening_adverbial(registry: Registry) -> None:
+    sentences = ["Lucid raised cash.", "In June it agreed to buy a plant."]
+    [pronoun] = resolve_company_mentions(sentences, "", registry)[1]
+    assert (pronoun.canonical, pronoun.text, pronoun.start) == ("Lucid", "it", 8)
+
+
+def test_unknown_organisations_come_from_ner_but_not_public_bodies(registry: Registry) -> None:
+    text = "Kia signed a supply deal with Arcadia Batteries Inc., the European Commission said."
+    found = org_mentions(text, registry, company_mentions(text, registry))
+    assert [(m.canonical, m.via) for m in found] == [("Arcadia Batteries", "ner")]

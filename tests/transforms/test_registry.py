@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +13,16 @@ from transforms.registry import COMPANY_KINDS, PLACE_KINDS, Registry
 from warehouse import REFERENCE_DIR
 
 MACRO_REGIONS = {
-    "Europe", "Southeast Asia", "Latin America", "North America", "Middle East", "Africa",
-    "South Asia", "Oceania", "East Asia", "Central Asia",
+    "Europe",
+    "Southeast Asia",
+    "Latin America",
+    "North America",
+    "Middle East",
+    "Africa",
+    "South Asia",
+    "Oceania",
+    "East Asia",
+    "Central Asia",
 }
 
 
@@ -56,7 +66,7 @@ def test_suffixes_are_absorbed(reg, text, span, canonical):
 
 
 def test_longest_match_wins(reg):
-    assert companies(reg, "LG Energy Solution and LG Chem") [0] == ("LG Energy Solution", "LG Energy Solution")
+    assert companies(reg, "LG Energy Solution and LG Chem")[0] == ("LG Energy Solution", "LG Energy Solution")
     assert companies(reg, "a deal with SK On") == [("SK On", "SK On")]
     assert companies(reg, "Samsung SDI") == [("Samsung SDI", "Samsung SDI")]
 
@@ -86,11 +96,14 @@ def test_stop_names_shadow_companies(reg):
 
 def test_units_and_joint_ventures_are_their_own_companies(reg):
     assert companies(reg, "BlueOval SK, SAIC-GM-Wuling and Daimler Truck") == [
-        ("BlueOval SK", "BlueOval SK"), ("SAIC-GM-Wuling", "SAIC-GM-Wuling"), ("Daimler Truck", "Daimler Truck"),
+        ("BlueOval SK", "BlueOval SK"),
+        ("SAIC-GM-Wuling", "SAIC-GM-Wuling"),
+        ("Daimler Truck", "Daimler Truck"),
     ]
     assert reg.company("BlueOval SK").kind == "joint_venture"
     assert companies(reg, "Mitsubishi Corp. and Mitsubishi") == [
-        ("Mitsubishi Corp.", "Mitsubishi Corporation"), ("Mitsubishi", "Mitsubishi Motors"),
+        ("Mitsubishi Corp.", "Mitsubishi Corporation"),
+        ("Mitsubishi", "Mitsubishi Motors"),
     ]
     assert companies(reg, "Leapmotor International") == [("Leapmotor International", "Leapmotor")]
 
@@ -133,10 +146,35 @@ def test_no_alias_maps_to_two_companies():
 
 def test_corpus_names_are_canonical(reg):
     for name in [
-        "Ford", "General Motors", "Stellantis", "Volkswagen", "Toyota", "BYD", "CATL", "Xiaomi",
-        "Geely", "SAIC", "Leapmotor", "Tesla", "Hyundai", "Nissan", "Honda", "Renault", "Xpeng",
-        "Chery", "LG Energy Solution", "SK On", "Samsung SDI", "Mitsubishi Motors", "Audi",
-        "Rivian", "FAW", "GAC", "Ebro", "Foxconn", "Aramco",
+        "Ford",
+        "General Motors",
+        "Stellantis",
+        "Volkswagen",
+        "Toyota",
+        "BYD",
+        "CATL",
+        "Xiaomi",
+        "Geely",
+        "SAIC",
+        "Leapmotor",
+        "Tesla",
+        "Hyundai",
+        "Nissan",
+        "Honda",
+        "Renault",
+        "Xpeng",
+        "Chery",
+        "LG Energy Solution",
+        "SK On",
+        "Samsung SDI",
+        "Mitsubishi Motors",
+        "Audi",
+        "Rivian",
+        "FAW",
+        "GAC",
+        "Ebro",
+        "Foxconn",
+        "Aramco",
     ]:
         assert reg.company(name) is not None and reg.company(name).name == name
 
@@ -147,6 +185,13 @@ def test_us_is_case_sensitive(reg):
     assert places(reg, "US tariffs") == [("US", "United States")]
     assert places(reg, "U.S. duties") == [("U.S.", "United States")]
     assert places(reg, "eu and uk") == []
+
+
+def test_currency_and_stop_names(reg):
+    assert places(reg, "raised US$5 billion") == []
+    assert places(reg, "under the Paris Agreement, Paris said") == [("Paris", "France")]
+    assert places(reg, "Washington, D.C., said") == [("Washington, D.C.", "United States")]
+    assert places(reg, "Indiana and India") == [("India", "India")]
 
 
 def test_demonyms_and_metonyms(reg):
@@ -160,20 +205,27 @@ def test_demonyms_and_metonyms(reg):
 def test_blocs_and_regions(reg):
     found = reg.places_in("The EU and Brussels; European buyers; Latin American markets")
     assert [(m.canonical, m.kind) for m in found] == [
-        ("European Union", "bloc"), ("European Union", "bloc"),
-        ("Europe", "region"), ("Latin America", "region"),
+        ("European Union", "bloc"),
+        ("European Union", "bloc"),
+        ("Europe", "region"),
+        ("Latin America", "region"),
     ]
     assert places(reg, "Southeast Asia and South America") == [
-        ("Southeast Asia", "Southeast Asia"), ("South America", "Latin America"),
+        ("Southeast Asia", "Southeast Asia"),
+        ("South America", "Latin America"),
     ]
 
 
 def test_aliases_of_countries(reg):
     assert places(reg, "Türkiye and Czechia and Holland") == [
-        ("Türkiye", "Turkey"), ("Czechia", "Czech Republic"), ("Holland", "Netherlands"),
+        ("Türkiye", "Turkey"),
+        ("Czechia", "Czech Republic"),
+        ("Holland", "Netherlands"),
     ]
     assert places(reg, "the UK and Britain and mainland China") == [
-        ("UK", "United Kingdom"), ("Britain", "United Kingdom"), ("mainland China", "China"),
+        ("UK", "United Kingdom"),
+        ("Britain", "United Kingdom"),
+        ("mainland China", "China"),
     ]
     assert places(reg, "North Korea and Korea") == [("North Korea", "North Korea"), ("Korea", "South Korea")]
 
@@ -186,7 +238,8 @@ def test_places_inside_company_and_outlet_names_are_skipped(reg):
 def test_subdivisions_shadow_countries(reg):
     assert places(reg, "Hyundai's Georgia plant in New Mexico") == []
     assert places(reg, "a plant in Szeged, Hungary", subdivisions=True) == [
-        ("Szeged", "Hungary"), ("Hungary", "Hungary"),
+        ("Szeged", "Hungary"),
+        ("Hungary", "Hungary"),
     ]
     assert places(reg, "its Georgia plant", subdivisions=True) == [("Georgia", "United States")]
 
@@ -200,6 +253,9 @@ def test_region_membership(reg):
     assert "Hungary" in reg.region_members("European Union")
     assert reg.blocs_of("Hungary") == {"European Union"}
     assert "United Kingdom" not in reg.region_members("European Union")
+    assert len(reg.region_members("European Union")) == 27
+    assert len(reg.region_members("ASEAN")) == 10
+    assert reg.region_members("EFTA") == {"Iceland", "Liechtenstein", "Norway", "Switzerland"}
 
 
 def test_place_data(reg):
@@ -233,11 +289,40 @@ def test_place_lookup(reg):
     assert reg.place("Atlantis") is None
 
 
+CORPUS = Path("/work/shared/corpus/dev")
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="gold corpus not available")
+def test_gold_names_are_canonical_registry_names(reg):
+    """Every company, country and region the gold corpus names is a canonical registry name."""
+    missing = set()
+    for path in sorted(CORPUS.glob("*.json")):
+        for fact in json.loads(path.read_text())["facts"]:
+            names = []
+            if fact["type"] == "partnership":
+                names = [("company", p) for p in fact["parties"]]
+            elif fact["type"] == "expansion":
+                names = [("company", fact["company"]), ("place", fact["region"])]
+            elif fact["type"] == "tariff":
+                names = [("place", fact["imposer"]), ("place", fact.get("target"))]
+            for kind, value in names:
+                for name in value if isinstance(value, list) else [value]:
+                    if name is None:
+                        continue
+                    found = reg.company(name) if kind == "company" else reg.place(name)
+                    if found is None or found.name != name:
+                        missing.add((kind, name))
+    assert missing == set()
+
+
 # ------------------------------------------------------------------ outlets
 def test_outlets(reg):
     found = reg.outlets_in("Reuters and the FT, citing The Information and the South China Morning Post")
     assert [m.canonical for m in found] == [
-        "Reuters", "Financial Times", "The Information", "South China Morning Post",
+        "Reuters",
+        "Financial Times",
+        "The Information",
+        "South China Morning Post",
     ]
     assert reg.outlets_in("the information was automotive news") == []
     assert reg.outlet("WSJ") == "Wall Street Journal"
