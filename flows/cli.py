@@ -229,6 +229,119 @@ def demo(
 
 
 @app.command()
+def reprocess(
+    db: DbOption = None, reports: ReportsOption = None,
+    all_articles: Annotated[bool, typer.Option("--all", help="Redo every archived article, not only stale ones.")] = False,
+    stale: Annotated[bool, typer.Option("--stale", help="Only articles extracted by an older extractor (default).")] = True,
+) -> None:
+    """Re-derive articles and facts from the raw archive, without the network.
+
+    Example: newsledger reprocess --stale --db data/newsledger.duckdb
+    """
+    from flows.reprocess import reprocess as reprocess_flow
+
+    settings = _settings(db, reports, False)
+    try:
+        summary = reprocess_flow(stale=stale and not all_articles, db=str(settings.db),
+                                 reports=str(reports) if reports else None)
+    except Exception as exc:
+        _fail(f"reprocess failed: {exc}")
+    _print_summary(summary)
+
+
+@app.command()
+def inspect(
+    target: Annotated[str, typer.Argument(help="A page URL or a local HTML file.")],
+    allow_private_hosts: PrivateOption = False,
+) -> None:
+    """Show what the pipeline takes from one page: metadata, every date signal, text, facts.
+
+    Example: newsledger inspect https://example.com/2024/10/29/story.html
+    """
+    from flows.inspect import inspect_page
+
+    try:
+        inspect_page(target, out, allow_private_hosts=allow_private_hosts)
+    except Exception as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def report(
+    db: DbOption = None, reports: ReportsOption = None,
+    run_id: Annotated[str | None, typer.Option("--run", help="Run id (default: the latest run).")] = None,
+) -> None:
+    """Rebuild a run's HTML report (<reports>/<run_id>/index.html) and print its path.
+
+    Example: newsledger report --run nightly-20250101T020000Z-ab12cd
+    """
+    from flows.report import build_run_report
+    from warehouse.db import connect
+
+    settings = _settings(db, reports, False)
+    if run_id is None:
+        try:
+            con = connect(settings.db, read_only=True, wait_s=30)
+        except Exception as exc:
+            _fail(str(exc))
+        found = con.execute("SELECT run_id FROM mart.runs ORDER BY started_at DESC LIMIT 1").fetchone()
+        con.close()
+        if not found:
+            _fail("no runs in the warehouse yet")
+        run_id = found[0]
+    try:
+        path = build_run_report(settings.db, run_id, settings.resolved_reports() / run_id)
+    except LookupError as exc:
+        _fail(str(exc))
+    out.print(str(path))
+
+
+@app.command()
+def docs(
+    db: DbOption = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for data_dictionary.md and .html.")] = Path("docs"),
+) -> None:
+    """Write the warehouse's data dictionary (Markdown and HTML) from the catalog's comments.
+
+    Example: newsledger docs --db data/demo.duckdb --out docs
+    """
+    from flows.docs import write_data_dictionary
+
+    settings = _settings(db, None, False)
+    for path in write_data_dictionary(settings.db, out_dir):
+        out.print(str(path))
+
+
+@app.command()
+def quarantine(
+    db: DbOption = None,
+    run_id: Annotated[str | None, typer.Option("--run", help="Only rows of this run.")] = None,
+    release: Annotated[bool, typer.Option("--release", help="Release the listed rows: the next run loads them.")] = False,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+) -> None:
+    """List quarantined rows with the expectations they failed; --release lets them load.
+
+    Example: newsledger quarantine --run nightly-20250101T020000Z-ab12cd
+    """
+    from warehouse.db import connect, list_quarantine, release_quarantine
+
+    settings = _settings(db, None, False)
+    try:
+        con = connect(settings.db, read_only=not release, wait_s=30)
+    except Exception as exc:
+        _fail(str(exc))
+    try:
+        frame = list_quarantine(con, run_id)
+        if release:
+            release_quarantine(con, run_id, dt.datetime.now(dt.UTC))
+    finally:
+        con.close()
+    _print_frame(frame, format)
+    if release:
+        out.print(f"released {frame.height} rows: the next run fetches and validates their pages again")
+
+
+@app.command()
 def serve() -> None:
     """Serve the nightly and backfill deployments of prefect.yaml from this machine.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import hashlib
 import ipaddress
 import random
 import socket
@@ -50,6 +51,12 @@ class Fetch:
     disallowed: bool = False
     redirects: list[str] = field(default_factory=list)
     fetched_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    size: int = 0                  # bytes of the body (kept after the body is dropped)
+    sha256: str | None = None      # of the body
+
+    def release_body(self) -> None:
+        """Drop the body once archived and processed, so a long run's memory stays flat."""
+        self.body = None
 
 
 class HostRefused(Exception):
@@ -217,6 +224,8 @@ class Crawler:
                 result.error = f"content type {mime} is not a page or a feed"
                 return
             result.body = self._read_capped(response)
+            result.size = len(result.body)
+            result.sha256 = hashlib.sha256(result.body).hexdigest()
             result.error = None
         finally:
             response.close()

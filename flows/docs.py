@@ -88,7 +88,8 @@ def read_catalog(con: duckdb.DuckDBPyConnection) -> tuple[list[View], list[Macro
     columns: dict[str, list[Column]] = {}
     for table, name, data_type, comment in con.execute(_COLUMNS).fetchall():
         columns.setdefault(table, []).append(Column(name, data_type, comment or ""))
-    views = [View(name, comment or "", tuple(columns.get(name, ()))) for name, comment in con.execute(_VIEWS).fetchall()]
+    views = [View(name, comment or "", tuple(columns.get(name, ())))
+             for name, comment in con.execute(_VIEWS).fetchall()]
     macros = [Macro(name, tuple(parameters or ()), comment or "")
               for name, parameters, comment in con.execute(_MACROS).fetchall()]
     return views, macros

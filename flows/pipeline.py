@@ -1,5 +1,7 @@
 """The pipeline every flow runs: discover → fetch → archive → extract → facts → validate → load.
 
+Pages stream through in chunks (fetch a chunk, archive it, extract it in worker
+processes, keep only the rows), so a long backfill never holds every body in memory.
 Everything a run produces before the load (raw archive, staged Parquet, crawl state)
 lives under the data folder, outside the warehouse file; the file is opened for writing
 only for the final load, one transaction.
@@ -8,26 +10,34 @@ only for the final load, one transaction.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
+import multiprocessing
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 
 from flows.archive import Archive
+from flows.bookkeeping import (
+    OUTCOMES, conditional_headers, crawl_state_row, fetch_log_row, unprocessed_outcome,
+)
 from flows.crawl import Crawler, Fetch
 from flows.settings import Settings
 from flows.staging import stage_run
+from flows.validation import validate_run
 from transforms.dedupe import Story, find_near_duplicates, minhash_signature, similarity
 from transforms.discover import Entry, SourceError, parse_source
 from transforms.facts import EXTRACTOR_VERSION
-from transforms.process import Page, Processed, process_pages, text_fingerprint
+from transforms.process import Page, Processed, load_registry, process_pages
 from warehouse import REFERENCE_DIR
 from warehouse.db import load_run, open_warehouse
+from warehouse.reference import load_reference
 
 Progress = Callable[[str, int, int], None]
 
@@ -47,6 +57,7 @@ class Run:
     fetch_log: list[dict] = field(default_factory=list)
     crawl_state: list[dict] = field(default_factory=list)
     pages: list[dict] = field(default_factory=list)
+    validation: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.settings.clock is not None:
@@ -69,31 +80,42 @@ class Run:
         day = published.date()
         return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
 
+    def may_be_in_window(self, entry: Entry) -> bool:
+        """False only when the source's dates prove the page is outside the window: a
+        publication date outside it, or a modification date before it starts."""
+        if entry.published is not None:
+            return self.in_window(entry.published)
+        return not (self.since and entry.updated and entry.updated.date() < self.since)
+
 
 @dataclass
 class PriorState:
-    """What earlier runs left: crawl state per URL, articles and their text fingerprints."""
+    """What earlier runs left: crawl state per URL, articles and their MinHash signatures."""
 
-    crawl: dict[str, dict]
-    articles: dict[str, tuple[str, str]]   # url -> (content_sha256, extractor_version)
-    texts: dict[str, str]                  # text fingerprint -> url
-    stories: list[Story] = field(default_factory=list)  # MinHash of each article, for near-duplicates
+    crawl: dict[str, dict] = field(default_factory=dict)
+    articles: dict[str, tuple[str, str]] = field(default_factory=dict)  # url -> (sha256, extractor version)
+    stories: list[Story] = field(default_factory=list)
 
 
 def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None) -> dict:
     """Run every stage for ``sources`` and load the result; returns the run summary.
 
-    Raises whatever stops the run (warehouse busy, validation gate); URL-level failures
-    never raise: they are in the fetch log.
+    Raises whatever stops the run (warehouse busy, a validation gate); URL-level
+    failures never raise: they are in the fetch log.
     """
     report = progress or (lambda stage, done, total: None)
     prior = _timed(run, "state", lambda: read_prior_state.fn(run.settings))
     entries = _timed(run, "discover", lambda: discover.fn(sources, run, report))
-    fetches = _timed(run, "fetch", lambda: fetch_pages.fn(entries, prior, run, report))
-    processed = _timed(run, "extract", lambda: extract_pages.fn(fetches, entries, prior, run, report))
-    staged = _timed(run, "stage", lambda: stage_run(run, processed))
+    requests = plan_fetches(entries, prior, run)
+    processed = crawl_and_extract(requests, entries, prior, run, report)
+    checked = _timed(run, "validate", lambda: validate_run.fn(run, processed))
+    run.validation = checked.summary
+    staged = _timed(run, "stage", lambda: stage_run(run, processed, checked.quarantine, checked.articles,
+                                                    checked.facts))
     _timed(run, "load", lambda: load.fn(staged, run))
-    return summarise(run)
+    summary = summarise(run)
+    _timed(run, "report", lambda: write_report.fn(run))
+    return summary
 
 
 def _timed(run: Run, stage: str, work: Callable):
@@ -101,33 +123,30 @@ def _timed(run: Run, stage: str, work: Callable):
     try:
         return work()
     finally:
-        run.stage_seconds[stage] = round(time.perf_counter() - started, 3)
+        run.stage_seconds[stage] = round(run.stage_seconds.get(stage, 0.0) + time.perf_counter() - started, 3)
 
 
 @task(name="read-prior-state")
 def read_prior_state(settings: Settings) -> PriorState:
-    """Crawl state and article fingerprints from the warehouse (a short read-only open)."""
+    """Crawl state and article signatures from the warehouse (a short read-only open)."""
     if not settings.db.exists():
-        return PriorState({}, {}, {}, [])
+        return PriorState()
     with open_warehouse(settings.db, read_only=True, wait_s=120) as con:
         if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'crawl_state'").fetchone()[0]:
-            return PriorState({}, {}, {}, [])
+            return PriorState()
         crawl = con.execute("SELECT * FROM core.crawl_state").pl().rows_by_key("url", named=True, unique=True)
         articles = {u: (s, v) for u, s, v in con.execute(
             "SELECT url, content_sha256, extractor_version FROM core.articles").fetchall()}
-        texts = {}
-        for url, text in con.execute("SELECT url, text FROM core.articles").fetchall():
-            texts.setdefault(text_fingerprint(text), url)
         stories = [Story(url, published, tuple(signature)) for url, published, signature in con.execute(
             "SELECT url, published_at, text_minhash FROM core.articles WHERE text_minhash IS NOT NULL").fetchall()]
-    return PriorState(crawl, articles, texts, stories)
+    return PriorState(crawl, articles, stories)
 
 
 @task(name="discover")
 def discover(sources: list[str], run: Run, report: Progress) -> dict[str, Entry]:
     """Article URLs announced by the sources (feeds, sitemaps, sitemap indexes), deduplicated.
 
-    A feed's date, title and outlet win over a sitemap's lastmod for the same URL.
+    A feed's date, title and outlet win over a sitemap's for the same URL.
     """
     logger = get_run_logger()
     entries: dict[str, Entry] = {}
@@ -145,7 +164,7 @@ def discover(sources: list[str], run: Run, report: Progress) -> dict[str, Entry]
                         entries[entry.url] = entry
             report("discover", len(seen), len(seen) + len(queue))
     run.counts["discovered"] = len(entries)
-    windowed = {url: e for url, e in entries.items() if run.in_window(e.published)}
+    windowed = {url: e for url, e in entries.items() if run.may_be_in_window(e)}
     run.counts["in_window"] = len(windowed)
     return windowed
 
@@ -161,95 +180,101 @@ def _parse_fetched_source(fetch: Fetch, run: Run, logger) -> list[Entry]:
             outcome, error = "failed", str(exc)
     if error:
         logger.warning("source %s: %s", fetch.url, error)
-    run.fetch_log.append(_log_row(fetch, run, outcome, error))
+    run.fetch_log.append(fetch_log_row(fetch, run.run_id, outcome, error))
     return found
 
 
-@task(name="fetch")
-def fetch_pages(entries: dict[str, Entry], prior: PriorState, run: Run, report: Progress) -> list[Fetch]:
-    """Fetch every announced URL (and earlier failures due a retry) with conditional GET."""
-    settings = run.settings
+def plan_fetches(entries: dict[str, Entry], prior: PriorState, run: Run) -> list[tuple[str, dict[str, str]]]:
+    """(url, conditional headers) for every announced URL and every earlier failure due a
+    retry (nightly runs only); URLs given up on are not requested again."""
     retries = [url for url, state in prior.crawl.items()
-               if state["last_outcome"] == "failed" and url not in entries and run.since is None]
+               if state["last_outcome"] == "failed" and url not in entries and run.kind == "nightly"]
     urls = [url for url in list(entries) + retries if prior.crawl.get(url, {}).get("last_outcome") != "gave_up"]
-    requests = [(url, _conditional_headers(prior.crawl.get(url), prior.articles.get(url))) for url in urls]
-    fetches: list[Fetch] = []
+    return [(url, conditional_headers(prior.crawl.get(url), prior.articles.get(url), EXTRACTOR_VERSION))
+            for url in urls]
+
+
+def crawl_and_extract(requests: list[tuple[str, dict[str, str]]], entries: dict[str, Entry], prior: PriorState,
+                      run: Run, report: Progress) -> Processed:
+    """Fetch, archive and extract the requests chunk by chunk; bodies are dropped after each."""
+    settings, processed = run.settings, Processed()
     archive = Archive(settings.resolved_data_dir() / "archive")
-    with Crawler(settings) as crawler:
-        for start in range(0, len(requests), settings.batch_size):
-            for fetch in crawler.fetch_many(requests[start:start + settings.batch_size]):
-                if fetch.body is not None:
-                    digest, path = archive.put(fetch.body)
-                    run.pages.append({"content_sha256": digest, "url": fetch.url, "content_type": fetch.content_type,
-                                      "archive_path": str(path), "bytes": len(fetch.body), "run_id": run.run_id,
-                                      "fetched_at": fetch.fetched_at})
-                fetches.append(fetch)
-            report("fetch", len(fetches), len(requests))
-    run.counts["fetched"] = sum(f.body is not None for f in fetches)
-    run.counts["not_modified"] = sum(f.status == 304 for f in fetches)
-    return fetches
-
-
-def _conditional_headers(state: dict | None, article: tuple[str, str] | None) -> dict[str, str]:
-    """If-None-Match / If-Modified-Since for pages processed before by this extractor
-    version (an article in the warehouse, or a page found not to be one)."""
-    if not state or state.get("last_outcome") in (None, "failed", "gave_up"):
-        return {}
-    if state["last_outcome"] == "loaded" and (article is None or article[1] != EXTRACTOR_VERSION):
-        return {}
-    headers = {}
-    if state.get("etag"):
-        headers["If-None-Match"] = state["etag"]
-    if state.get("last_modified"):
-        headers["If-Modified-Since"] = state["last_modified"]
-    return headers
-
-
-@task(name="extract")
-def extract_pages(fetches: list[Fetch], entries: dict[str, Entry], prior: PriorState, run: Run,
-                  report: Progress) -> Processed:
-    """Extract articles and facts from fetched pages in batches; set each URL's outcome."""
-    pages, outcomes = [], {}
-    for fetch in fetches:
-        outcome = _fetch_outcome(fetch, prior, run.settings)
-        if outcome:
-            outcomes[fetch.url] = outcome
-        else:
-            entry = entries.get(fetch.url)
-            pages.append(Page(fetch.url, fetch.body, fetch.content_type, _sha(fetch),
-                              entry.published if entry else None, entry.published_source if entry else None,
-                              entry.outlet if entry else None))
-    processed = Processed()
-    seen_texts = dict(prior.texts)
-    for start in range(0, len(pages), run.settings.batch_size):
-        batch = process_pages(pages[start:start + run.settings.batch_size], str(REFERENCE_DIR), seen_texts,
-                              run.run_id, run.started_at.date())
-        _keep_in_window(batch, run)
-        for article in batch.articles:
-            article["text_minhash"] = minhash_signature(article["text"])
-        processed.articles += batch.articles
-        processed.facts += batch.facts
-        processed.outcomes |= batch.outcomes
-        report("extract", min(start + run.settings.batch_size, len(pages)), len(pages))
-    _drop_near_duplicates(processed, prior)
-    processed.outcomes |= outcomes
-    _log_fetches(fetches, processed.outcomes, prior, run)
-    run.counts["articles"] = len(processed.articles)
-    run.counts["facts"] = len(processed.facts)
+    chunk_size = settings.batch_size * max(1, settings.workers)
+    fetches: list[Fetch] = []
+    with Crawler(settings) as crawler, _extraction_pool(settings, len(requests)) as pool:
+        for start in range(0, len(requests), chunk_size):
+            chunk = _timed(run, "fetch", lambda: fetch_chunk.fn(crawler, requests[start:start + chunk_size], archive, run))
+            result = _timed(run, "extract", lambda: extract_chunk.fn(chunk, entries, prior, run, pool))
+            processed.articles += result.articles
+            processed.facts += result.facts
+            processed.outcomes |= result.outcomes
+            for fetch in chunk:
+                fetch.release_body()
+            fetches += chunk
+            report("fetch+extract", len(fetches), len(requests))
+    _timed(run, "extract", lambda: _drop_near_duplicates(processed, prior))
+    _record_fetches(fetches, processed, prior, run)
     return processed
 
 
-def _drop_near_duplicates(processed: Processed, prior: PriorState) -> None:
-    """Keep one article per story: later near-copies get the outcome near_duplicate."""
-    new = [Story(a["url"], a["published_at"], tuple(a["text_minhash"]), bool(a["canonical_url"]))
-           for a in processed.articles]
-    signatures = {story.url: story.signature for story in new + prior.stories}
-    duplicates = find_near_duplicates(new, prior.stories)
-    for url, kept in duplicates.items():
-        exact = similarity(signatures[url], signatures[kept]) >= 0.95
-        processed.outcomes[url] = ("duplicate" if exact else "near_duplicate", f"same story as {kept}")
-    processed.articles = [a for a in processed.articles if a["url"] not in duplicates]
-    processed.facts = [f for f in processed.facts if f["article_url"] not in duplicates]
+@contextmanager
+def _extraction_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
+    """Worker processes for extraction when there is enough work to repay their start-up."""
+    if settings.workers <= 1 or pages < settings.parallel_min_pages:
+        yield None
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context) as pool:
+        yield pool
+
+
+@task(name="fetch")
+def fetch_chunk(crawler: Crawler, requests: list[tuple[str, dict[str, str]]], archive: Archive, run: Run) -> list[Fetch]:
+    """Fetch a chunk of URLs concurrently and archive every body."""
+    fetches = crawler.fetch_many(requests)
+    for fetch in fetches:
+        if fetch.body is not None:
+            _, path = archive.put(fetch.body)
+            run.pages.append({"content_sha256": fetch.sha256, "url": fetch.url, "content_type": fetch.content_type,
+                              "archive_path": str(path), "bytes": fetch.size, "run_id": run.run_id,
+                              "fetched_at": fetch.fetched_at})
+    run.counts["fetched"] = run.counts.get("fetched", 0) + sum(f.body is not None for f in fetches)
+    run.counts["not_modified"] = run.counts.get("not_modified", 0) + sum(f.status == 304 for f in fetches)
+    return fetches
+
+
+@task(name="extract")
+def extract_chunk(fetches: list[Fetch], entries: dict[str, Entry], prior: PriorState, run: Run,
+                  pool: Executor | None) -> Processed:
+    """Extract articles and facts from the fetched pages of a chunk, in batches."""
+    pages = [_page_for(fetch, entries.get(fetch.url), run) for fetch in fetches
+             if unprocessed_outcome(fetch, prior.crawl.get(fetch.url), prior.articles.get(fetch.url),
+                                    EXTRACTOR_VERSION, run.settings.max_attempts) is None]
+    size = run.settings.batch_size
+    batches = [pages[i:i + size] for i in range(0, len(pages), size)]
+    args = (str(REFERENCE_DIR), {}, run.run_id, run.started_at.date())
+    results = pool.map(process_pages, batches, *[[a] * len(batches) for a in args]) if pool else (
+        process_pages(batch, *args) for batch in batches)
+    merged = Processed()
+    for batch in results:
+        _keep_in_window(batch, run)
+        for article in batch.articles:
+            article["text_minhash"] = minhash_signature(article["text"])
+        merged.articles += batch.articles
+        merged.facts += batch.facts
+        merged.outcomes |= batch.outcomes
+    return merged
+
+
+def _page_for(fetch: Fetch, entry: Entry | None, run: Run) -> Page:
+    return Page(
+        url=fetch.url, body=fetch.body or b"", content_type=fetch.content_type, content_sha256=fetch.sha256 or "",
+        feed_published=entry.published if entry else None,
+        feed_published_source=entry.published_source if entry else None,
+        feed_outlet=entry.outlet if entry else None,
+        fetched_at=run.settings.clock or fetch.fetched_at,
+        feed_updated=entry.updated if entry else None,
+    )
 
 
 def _keep_in_window(batch: Processed, run: Run) -> None:
@@ -261,75 +286,70 @@ def _keep_in_window(batch: Processed, run: Run) -> None:
     batch.facts = [f for f in batch.facts if f["article_url"] not in outside]
 
 
-def _sha(fetch: Fetch) -> str:
-    return hashlib.sha256(fetch.body or b"").hexdigest()
+def _drop_near_duplicates(processed: Processed, prior: PriorState) -> None:
+    """Keep one article per story: later copies get the outcome duplicate (same text)
+    or near_duplicate (edited), and are not loaded."""
+    new = [Story(a["url"], a["published_at"], tuple(a["text_minhash"]), bool(a["canonical_url"]))
+           for a in processed.articles]
+    signatures = {story.url: story.signature for story in new + prior.stories}
+    duplicates = find_near_duplicates(new, prior.stories)
+    for url, kept in duplicates.items():
+        exact = similarity(signatures[url], signatures[kept]) >= 0.95
+        processed.outcomes[url] = ("duplicate" if exact else "near_duplicate", f"same story as {kept}")
+    processed.articles = [a for a in processed.articles if a["url"] not in duplicates]
+    processed.facts = [f for f in processed.facts if f["article_url"] not in duplicates]
 
 
-def _fetch_outcome(fetch: Fetch, prior: PriorState, settings: Settings) -> tuple[str, str | None] | None:
-    """The outcome of a fetch that gives no page to process, or None to process it."""
-    if fetch.disallowed:
-        return ("disallowed", fetch.error)
-    if fetch.status == 304:
-        return ("unchanged", None)
-    if fetch.body is None:
-        attempts = prior.crawl.get(fetch.url, {}).get("attempts", 0) + 1
-        return ("gave_up" if attempts >= settings.max_attempts else "failed", fetch.error or f"HTTP {fetch.status}")
-    known = prior.articles.get(fetch.url)
-    if known and known == (_sha(fetch), EXTRACTOR_VERSION):
-        return ("unchanged", "same content as archived")
-    return None
-
-
-def _log_fetches(fetches: list[Fetch], outcomes: dict, prior: PriorState, run: Run) -> None:
+def _record_fetches(fetches: list[Fetch], processed: Processed, prior: PriorState, run: Run) -> None:
     for fetch in fetches:
-        outcome, reason = outcomes.get(fetch.url, ("failed", "no outcome"))
-        run.fetch_log.append(_log_row(fetch, run, outcome, reason if outcome in ("failed", "gave_up") else fetch.error or reason))
-        previous = prior.crawl.get(fetch.url, {})
-        failed = outcome in ("failed", "gave_up")
-        run.crawl_state.append({
-            "url": fetch.url,
-            "etag": fetch.etag or (previous.get("etag") if fetch.status == 304 else None),
-            "last_modified": fetch.last_modified or (previous.get("last_modified") if fetch.status == 304 else None),
-            "content_sha256": _sha(fetch) if fetch.body is not None else previous.get("content_sha256"),
-            "last_status": fetch.status,
-            "last_outcome": outcome if outcome != "unchanged" else previous.get("last_outcome", "loaded"),
-            "last_error": reason if failed else None,
-            "attempts": previous.get("attempts", 0) + 1 if failed else 0,
-            "last_attempt_at": fetch.fetched_at,
-            "run_id": run.run_id,
-        })
-    for outcome in FETCH_LOG_OUTCOMES:
+        previous = prior.crawl.get(fetch.url)
+        outcome, reason = unprocessed_outcome(fetch, previous, prior.articles.get(fetch.url), EXTRACTOR_VERSION,
+                                              run.settings.max_attempts) or processed.outcomes[fetch.url]
+        run.fetch_log.append(fetch_log_row(fetch, run.run_id, outcome, reason))
+        run.crawl_state.append(crawl_state_row(fetch, run.run_id, outcome, reason, previous))
+    for outcome in OUTCOMES:
         run.counts[f"outcome_{outcome}"] = sum(r["outcome"] == outcome for r in run.fetch_log)
-
-
-FETCH_LOG_OUTCOMES = ("loaded", "unchanged", "duplicate", "near_duplicate", "not_article", "non_english",
-                      "disallowed", "failed", "gave_up", "out_of_window", "source")
-
-
-def _log_row(fetch: Fetch, run: Run, outcome: str, error: str | None) -> dict:
-    return {
-        "url": fetch.url, "run_id": run.run_id, "fetched_at": fetch.fetched_at, "http_status": fetch.status,
-        "bytes": len(fetch.body) if fetch.body is not None else 0, "duration_ms": fetch.duration_ms,
-        "error": error, "outcome": outcome, "final_url": fetch.final_url,
-        "content_sha256": _sha(fetch) if fetch.body is not None else None,
-    }
+    run.counts["articles"] = len(processed.articles)
+    run.counts["facts"] = len(processed.facts)
 
 
 @task(name="load")
 def load(staged: dict[str, Path], run: Run) -> None:
     """Load the staged run into the warehouse: one short write transaction."""
-    ended = dt.datetime.now(dt.UTC)
+    ended = dt.datetime.now(dt.UTC) if run.settings.clock is None else run.started_at
     record = {
         "run_id": run.run_id, "kind": run.kind, "started_at": run.started_at, "ended_at": ended,
         "parameters": json.dumps(_parameters(run)), "counts": json.dumps(run.counts), "outcome": "completed",
     }
+    registry = load_registry(str(REFERENCE_DIR))
     with open_warehouse(run.settings.db, wait_s=300) as con:
         load_run(con, staged, record)
+        load_reference(con, registry)
 
 
 def _parameters(run: Run) -> dict:
     return {"since": str(run.since) if run.since else None, "until": str(run.until) if run.until else None,
             "db": str(run.settings.db)}
+
+
+@task(name="report")
+def write_report(run: Run) -> Path:
+    """The run report <reports>/<run_id>/index.html, published as a Prefect artifact."""
+    from flows.report import build_run_report
+
+    path = build_run_report(run.settings.db, run.run_id, run.reports_dir)
+    try:
+        create_markdown_artifact(
+            markdown=_summary_markdown(run, path), key="run-summary", description=f"Run {run.run_id}")
+    except Exception:  # no flow run context (a library call): the report is on disk
+        pass
+    return path
+
+
+def _summary_markdown(run: Run, report: Path) -> str:
+    rows = "\n".join(f"| {name} | {value} |" for name, value in run.counts.items())
+    return f"## Run {run.run_id}\n\n| count | value |\n|---|---|\n{rows}\n\nReport: `{report}`\n" \
+           f"Data Docs: `{run.validation.get('data_docs')}`\n"
 
 
 def summarise(run: Run) -> dict:
@@ -339,8 +359,8 @@ def summarise(run: Run) -> dict:
         "counts": run.counts, "stage_seconds": run.stage_seconds,
         "failures": [r for r in run.fetch_log if r["outcome"] in ("failed", "gave_up")],
         "reports": str(run.reports_dir),
+        "validation": run.validation,
     }
     run.reports_dir.mkdir(parents=True, exist_ok=True)
     (run.reports_dir / "summary.json").write_text(json.dumps(summary, indent=1, default=str))
     return summary
-

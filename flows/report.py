@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,7 @@ def build_run_report(db: Path, run_id: str | None, out_dir: Path) -> Path:
             raise LookupError(msg)
         known_at = (run or {}).get("ended_at") or dt.datetime.now(dt.UTC)
         tables = _run_tables(con, run)
-        charts = _charts(con, run, known_at)
+        charts = _charts(con, known_at, tables["outcomes"])
     finally:
         con.close()
     out_dir = Path(out_dir)
@@ -101,8 +102,8 @@ def _run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str, Any] |
 def _run_tables(con: duckdb.DuckDBPyConnection, run: dict[str, Any] | None) -> dict[str, pl.DataFrame]:
     """The run's counts per stage and outcome, its failures and its quarantined rows."""
     run_id = run["run_id"] if run else None
-    counts = run["counts"] if run else {}
-    stages = pl.DataFrame({"stage": list(STAGE_COUNTS), "count": [counts.get(k) for k in STAGE_COUNTS]},
+    names = list(STAGE_COUNTS) if run else []
+    stages = pl.DataFrame({"stage": names, "count": [run["counts"].get(k) for k in names] if run else []},
                           schema={"stage": pl.String, "count": pl.Int64})
     return {
         "stages": stages,
@@ -112,9 +113,8 @@ def _run_tables(con: duckdb.DuckDBPyConnection, run: dict[str, Any] | None) -> d
     }
 
 
-def _charts(con: duckdb.DuckDBPyConnection, run: dict[str, Any] | None, known_at: dt.datetime) -> list[Chart]:
-    """Every chart of the report, in page order."""
-    outcomes = con.execute(_OUTCOMES, [run["run_id"] if run else None]).pl()
+def _charts(con: duckdb.DuckDBPyConnection, known_at: dt.datetime, outcomes: pl.DataFrame) -> list[Chart]:
+    """Every chart of the report, in page order: fact history as known at ``known_at``, the run's outcomes."""
     return [
         _render("tariffs", "Tariff rates over time, per imposer → target",
                 con.execute(_TARIFFS, [known_at, known_at]).pl(), _tariff_chart),
@@ -127,7 +127,7 @@ def _charts(con: duckdb.DuckDBPyConnection, run: dict[str, Any] | None, known_at
     ]
 
 
-def _render(key: str, title: str, data: pl.DataFrame, draw: Any) -> Chart:
+def _render(key: str, title: str, data: pl.DataFrame, draw: Callable[[pl.DataFrame], alt.TopLevelMixin]) -> Chart:
     """Draw ``data`` with ``draw`` (or a 'no data' note when empty) and render it to SVG."""
     chart = draw(data) if data.height else _no_data_chart()
     with alt.data_transformers.disable_max_rows():
@@ -228,7 +228,7 @@ def _page(run: dict[str, Any] | None, known_at: dt.datetime, tables: dict[str, p
     """The whole HTML page."""
     title = f"newsledger run {run['run_id']}" if run else "newsledger: no runs yet"
     body = [f"<h1>{_e(title)}</h1>", _run_summary(run, known_at)]
-    body.append("<h2>Counts per stage</h2>" + _table(tables["stages"]))
+    body.append("<h2>Counts per stage</h2>" + _table(tables["stages"], empty="No run, no counts."))
     if seconds:
         timing = pl.DataFrame({"stage": list(seconds), "seconds": [float(v) for v in seconds.values()]})
         body.append("<h2>Time per stage</h2>" + _table(timing))
@@ -251,10 +251,10 @@ def _run_summary(run: dict[str, Any] | None, known_at: dt.datetime) -> str:
 
 
 def _figure(chart: Chart) -> str:
-    """A chart in its figure, with a visible note when it has no data."""
-    note = '<p class="no-data">no data</p>' if chart.points == 0 else ""
-    return (f'<figure class="chart" id="chart-{chart.key}" data-points="{chart.points}">'
-            f"<figcaption>{_e(chart.title)}</figcaption>{note}{chart.svg}</figure>")
+    """A chart in its figure; an empty chart (its SVG says 'no data') is marked with the class no-data."""
+    kind = "chart" if chart.points else "chart no-data"
+    return (f'<figure class="{kind}" id="chart-{chart.key}" data-points="{chart.points}">'
+            f"<figcaption>{_e(chart.title)}</figcaption>{chart.svg}</figure>")
 
 
 def _table(frame: pl.DataFrame, empty: str = "None.") -> str:
@@ -296,7 +296,7 @@ dl.run dt {{ font-weight: 600; }} dl.run dd {{ margin: 0; }}
 dl.outcome-failed {{ border-left: 4px solid #c33; padding-left: 0.5rem; }}
 figure.chart {{ margin: 1.5rem 0; }} figcaption {{ font-weight: 600; margin-bottom: 0.5rem; }}
 figure.chart svg {{ max-width: 100%; height: auto; }}
-p.no-data, p.empty {{ color: #777; }}
+p.empty {{ color: #777; }}
 </style>
 </head>
 <body>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -35,7 +36,23 @@ class Settings(BaseSettings):
     per_host_concurrency: int = Field(4, description="Requests in flight at once per host.")
     per_host_delay_s: float = Field(0.0, description="Least delay between two requests to one host, seconds (robots Crawl-delay wins when larger).")
     max_attempts: int = Field(5, description="Runs that may fail to fetch a URL before it is given up.")
-    batch_size: int = Field(200, description="Articles per extraction task.")
+    batch_size: int = Field(100, description="Pages per extraction batch (one batch per worker at a time).")
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, description="Extraction worker processes (1: in the flow's process)."
+    )
+    parallel_min_pages: int = Field(
+        150, description="Fewest pages to fetch before worker processes are started (they take seconds to start)."
+    )
+    gate_min_article_share: float = Field(
+        0.3, description="Batch gate: least share of fetched pages that become articles (checked from gate_min_pages)."
+    )
+    gate_min_pages: int = Field(20, description="Fetched pages needed before the article-share gate is checked.")
+    gate_min_fact_article_share: float = Field(
+        0.1, description="Batch gate: least share of articles with at least one fact (checked from 10 articles)."
+    )
+    gate_min_fact_pass_share: float = Field(
+        0.5, description="Batch gate: least share of fact mentions passing validation (checked from 5 facts)."
+    )
     clock: dt.datetime | None = Field(
         None, description="The run's time (UTC) instead of now: pages are judged against it (tests, re-processing)."
     )

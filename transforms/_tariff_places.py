@@ -36,9 +36,12 @@ _LOCATION_PREFIX = re.compile(
     r"\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+_FROM_TO_IDIOM = re.compile(r"\bfrom\s+[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)?\s+to\s+(?:the\s+)?$")
+_FROM_TO_NEXT = re.compile(r"^\s+to\s+(?:the\s+)?[A-Z]")
 # "a plant in Szeged, Hungary": the country of a town.
 _CITY_PREFIX = re.compile(
-    r"\b(?:[Ii]n|[Aa]t|[Nn]ear|[Oo]utside|[Ff]rom)\s+[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2},\s+$"
+    r"\b(?P<prep>[Ii]n|[Aa]t|[Nn]ear|[Oo]utside|[Ff]rom)\s+[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,2}"
+    r",\s+$"
 )
 # "countries without a deal, including China": an example, not the actor.
 _MEMBER_PREFIX = re.compile(r"\b(?:including|such\s+as|like|notably)\s+(?:the\s+)?$")
@@ -59,9 +62,9 @@ _ACTOR_AFTER = re.compile(
 _SITE_AFTER = re.compile(r"^\s+(?:plant|factory|site|facility|unit|subsidiary|arm|partner)\b")
 # "China faces a 34% tariff", "Japan was hit with 25%": the place is the target.
 _HIT_AFTER = re.compile(
-    r"^\s*,?\s+(?:(?:which|that|who)\s+)?(?:(?:now|also|still|will|would|could)\s+)?(?:faces?|faced|facing|is\s+hit|was\s+hit"
-    r"|were\s+hit|gets\s+hit|got\s+hit|be\s+hit|is\s+subject|are\s+subject|face)\b"
-)
+    r"^\s*,?\s+(?:(?:which|that|who)\s+)?(?:(?:now|also|still|already)\s+)?"
+    r"(?:faces|is\s+hit|was\s+hit|gets\s+hit|got\s+hit|has\s+been\s+hit|is\s+subject)\b"
+)  # singular verbs only: in "cars shipped to the United States face ..." the cars face it
 # "Japan's car exports", "China's carmakers": goods or sellers of that origin.
 _GOODS_AFTER = re.compile(
     r"^['’]s\s+(?:\w+\s+){0,2}?(?:exports?|exporters?|goods|products|cars|vehicles|EVs"
@@ -80,7 +83,7 @@ _EUROPEAN_NOT_GOODS = re.compile(
     r"|customers|officials|governments?|leaders|capitals|countries|nations|states|Union"
     r"|Commission|Parliament|Council|sales|demand|roads|showrooms|dealers|operations)\b"
 )
-_SUBJECT_START = re.compile(r"^(?:[^,]{0,30},\s*)?(?P<the>(?:the|The)\s+)?")
+_INTRO = re.compile(r"^[^,]{0,30},\s*")  # "At the same time, ", "In May, "
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,8 @@ def _overlaps(role: PlaceRole, start: int, end: int) -> bool:
 def _classify(sentence: str, start: int, end: int, via: str) -> str:
     """Decide whether a place imposes the duty, is its target, or does neither."""
     left, right = sentence[:start], sentence[end:]
+    if via == "metonym" and (_FROM_TO_IDIOM.search(left) or _FROM_TO_NEXT.match(right)):
+        return OTHER  # "carmakers from Seoul to Stuttgart": a span of cities, not an origin
     if _ORIGIN_SUFFIX.match(right):
         return TARGET
     if _HIT_AFTER.match(right):
@@ -176,8 +181,9 @@ def _classify(sentence: str, start: int, end: int, via: str) -> str:
         return TARGET
     if _MEMBER_PREFIX.search(left):
         return OTHER
-    if _CITY_PREFIX.search(left):
-        return OTHER
+    city = _CITY_PREFIX.search(left)
+    if city:
+        return TARGET if city.group("prep").lower() == "from" else OTHER
     if _LOCATION_PREFIX.search(left):
         return LOCATION if re.search(r"\bin\s+(?:the\s+)?$", left) else OTHER
     return IMPOSER
@@ -229,19 +235,27 @@ def explicit_target(roles: list[PlaceRole]) -> str | None:
 def find_subject(sentence: str, roles: list[PlaceRole]) -> str | None:
     """Return the country or bloc that opens the sentence as its subject
     ("Washington went furthest.", "At the same time, the EU ..."), or None."""
-    opening = _SUBJECT_START.match(sentence)
-    starts = {0, opening.start("the"), opening.end()} if opening else {0}
+    starts = {0}
+    intro = _INTRO.match(sentence)
+    for offset in (0, intro.end() if intro else 0):
+        starts.add(offset)
+        if re.match(r"[Tt]he\s", sentence[offset:]):
+            starts.add(offset + 4)
     for role in roles:
         if role.start in starts and role.role == IMPOSER:
             return role.canonical if not _POSSESSIVE.match(sentence[role.end:]) else None
     return None
 
 
-def pick_location(roles: list[PlaceRole], target: str | None) -> str | None:
-    """Return the first jurisdiction named with "in" ("the tariff on EVs in the United
-    States"), the imposer of last resort, or None."""
-    places = [r.canonical for r in roles if r.role == LOCATION and r.canonical != target]
-    return places[0] if places else None
+def pick_location(
+    roles: list[PlaceRole], start: int, end: int, target: str | None
+) -> str | None:
+    """Return the jurisdiction named with "in" nearest to the rate at ``start:end`` ("the
+    tariff on EVs in the United States"), the imposer of last resort, or None."""
+    places = [r for r in roles if r.role == LOCATION and r.canonical != target]
+    if not places:
+        return None
+    return min(places, key=lambda r: abs(r.start - start)).canonical
 
 
 def find_coreferent_roles(sentence: str, last_place: str | None) -> list[PlaceRole]:

@@ -49,6 +49,7 @@ _CHANGE_BEFORE = re.compile(
 _NOT_A_RATE_AFTER = re.compile(
     r"^\s*(?:of\b|stake|share|market|owned|owner|interest|discount|more|less|fewer|higher"
     r"|lower|cheaper|jump|rise|increase|drop|decline|fall|gain|growth|margin|year-on-year"
+    r"|price|prices|cut|cuts|reduction|premium|return|yield|probability|chance|majority"
     r"|in\s+(?:sales|profit|revenue|registrations|deliveries)|of\s+the)",
     re.IGNORECASE,
 )
@@ -121,7 +122,8 @@ _GENERIC_BEFORE = re.compile(
 )
 _GENERIC_AFTER = re.compile(
     r"^\s*(?:(?:most-favou?red-nation|MFN|standard)\s+)?(?:import\s+(?:tariff|duty|tax)"
-    r"|[^.;%]{0,60}\b(?:imported\s+(?:cars?|vehicles?)|every\s+imported|all\s+imports"
+    r"|[^.;%]{0,60}\b(?:imported\s+(?:[\w-]+\s+){0,3}?(?:cars?|vehicles?|trucks?|autos?)\b"
+    r"|every\s+imported|all\s+imports"
     r"|all\s+origins|all\s+imported|from\s+(?:other\s+|all\s+|most\s+)?(?:countries|nations)"
     r"|from\s+outside\b))",
     re.IGNORECASE,

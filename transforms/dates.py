@@ -52,8 +52,11 @@ _END_OF = re.compile(
     rf"the\s+(?P<the>year|month)|{_MONTH}(?:\s+{_YEAR})?|(?P<byear>(?:19|20)\d\d))\b"
 )
 _QUARTER = re.compile(
-    r"\b(?:the\s+)?(?P<ord>first|second|third|fourth)\s+quarter(?:\s+of\s+(?P<year>(?:19|20)\d\d))?"
+    r"\b(?:the\s+)?(?P<ord>first|second|third|fourth)\s+(?P<unit>quarter|half)"
+    r"(?:\s+of\s+(?P<year>(?:19|20)\d\d))?"
+    r"|\b(?P<code>[QH][1-4])\s+(?P<cyear>(?:19|20)\d\d)\b"
 )
+_DAY_OF_MONTH = re.compile(rf"\b(?:the\s+)?{_DAY}\s+of\s+{_MONTH}(?:,?\s+{_YEAR}\b)?")
 _MONTH_YEAR = re.compile(rf"\b{_PART}{_MONTH}\s+{_YEAR}\b")
 _REL_MONTH = re.compile(rf"\b{_REL}\s+{_MONTH}")
 _MONTH_REL_YEAR = re.compile(rf"\b{_PART}{_MONTH}\s+(?:of\s+)?{_REL}\s+year\b")
@@ -135,10 +138,17 @@ def _resolve_end_of(m: re.Match[str], published: dt.date) -> dt.date | None:
 
 
 def _resolve_quarter(m: re.Match[str], published: dt.date) -> dt.date | None:
-    """'the fourth quarter of 2025' -> 2025-10-01; without a year, the publication year."""
-    index = ("first", "second", "third", "fourth").index(m["ord"])
-    year = int(m["year"]) if m["year"] else published.year
-    return dt.date(year, 3 * index + 1, 1)
+    """'the fourth quarter of 2025' -> 2025-10-01, 'Q3 2024', 'the second half of 2025'
+    -> 2025-07-01; without a year, the publication year."""
+    if m["code"]:
+        months = 3 if m["code"][0] == "Q" else 6
+        index, year = int(m["code"][1]) - 1, int(m["cyear"])
+    else:
+        months = 3 if m["unit"] == "quarter" else 6
+        index = ("first", "second", "third", "fourth").index(m["ord"])
+        year = int(m["year"]) if m["year"] else published.year
+    month = months * index + 1
+    return dt.date(year, month, 1) if month <= 12 else None
 
 
 def _resolve_month_year(m: re.Match[str], published: dt.date) -> dt.date | None:
@@ -222,6 +232,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver], ...] = (
     (_END_OF, _resolve_end_of),
     (_MONTH_DAY, _resolve_month_day),
     (_DAY_MONTH, _resolve_month_day),
+    (_DAY_OF_MONTH, _resolve_month_day),
     (_QUARTER, _resolve_quarter),
     (_MONTH_YEAR, _resolve_month_year),
     (_MONTH_REL_YEAR, _resolve_month_rel_year),

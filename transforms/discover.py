@@ -45,8 +45,9 @@ _ISO_LIKE = re.compile(
     r"(?:[T ](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?)?"
     r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$", re.I)
 _DAY_FIRST = re.compile(
-    r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})"
+    r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})"
     r"(?:[T ,]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})?$", re.I)
+_SLASHED = re.compile(r"^(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})$")
 _TRAILING_ZONE = re.compile(r"\s([A-Za-z]{1,5})\s*$")
 _TWELVE_HOUR = re.compile(r"\d\s*[AaPp]\.?[Mm]\b")
 # Zone abbreviations email.utils does not know, in use on feeds; ambiguous ones (IST) are left out.
@@ -120,14 +121,15 @@ def parse_feed_date(value: str | None) -> dt.datetime | None:
     """Parse a feed or sitemap date to aware UTC, or None when it cannot be read for sure.
 
     Read: RFC 822 (with the common zone abbreviations), ISO 8601 and its relatives
-    ('2016/6/29 15:07:41', '2024-10-29 09:00 UTC'), day-first '29.06.2016'. A value with no
-    zone is taken as UTC. An unknown zone name, an ambiguous 'MM/DD' vs 'DD/MM' day, or a
+    ('2016/6/29 15:07:41', '2024-10-29 09:00 UTC'), day-first '29.06.2016', and '29/06/2016'
+    or '06/29/2016' when only one order gives a real day. A value with no zone is taken as
+    UTC. An unknown zone name, a 12-hour clock, an ambiguous 'MM/DD' vs 'DD/MM' day, or a
     year outside 1990-2100 gives None rather than a guess.
     """
     text = _unwrap_cdata((value or "").strip())
     if not text:
         return None
-    parsed = _parse_numeric(text) or _parse_rfc822(text)
+    parsed = _parse_numeric(text) or _parse_slashed(text) or _parse_rfc822(text)
     if parsed is None or not 1990 <= parsed.year <= 2100:
         return None
     return parsed.astimezone(dt.UTC)
@@ -161,6 +163,21 @@ def _parse_numeric(text: str) -> dt.datetime | None:
     except ValueError:
         return None
     return naive.replace(tzinfo=_zone(match["zone"]))
+
+
+def _parse_slashed(text: str) -> dt.datetime | None:
+    """'29/06/2016' or '06/29/2016' when one number exceeds 12; None when either order fits."""
+    match = _SLASHED.match(text)
+    if match is None:
+        return None
+    first, second = int(match["a"]), int(match["b"])
+    if (first > 12) == (second > 12):
+        return None
+    day, month = (first, second) if first > 12 else (second, first)
+    try:
+        return dt.datetime(int(match["y"]), month, day, tzinfo=dt.UTC)
+    except ValueError:
+        return None
 
 
 def _zone(text: str | None) -> dt.tzinfo:

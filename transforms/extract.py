@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -24,14 +24,16 @@ __all__ = ["Article", "NotAnArticle", "clean_author", "choose_title", "decode_ht
 MIN_TEXT_CHARS = 200
 _META_SITE_KEYS = ("og:site_name", "application-name", "publisher", "dc.publisher")
 _META_TITLE_KEYS = ("og:title", "twitter:title")
-_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
-_ENGLISH_WORDS = frozenset(
-    "the of and to in a is that for on with as by was it at from said has its have are be will".split()
-)
-_OTHER_WORDS = frozenset(
-    "der die und das den nicht mit ist sich auf für les des une est dans pour que qui los las del "
-    "por una con para het een van zijn".split()
-)
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|›|/)\s+")
+_ENGLISH_WORDS = frozenset((
+    "the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "by", "was", "it", "at",
+    "from", "said", "has", "its", "have", "are", "be", "will",
+))
+_OTHER_WORDS = frozenset((
+    "der", "die", "und", "das", "den", "nicht", "mit", "ist", "sich", "auf", "für", "les", "des", "une",
+    "est", "dans", "pour", "que", "qui", "los", "las", "del", "por", "una", "con", "para", "het", "een",
+    "van", "zijn",
+))
 # Lead-ins of "more on this topic" teasers publishers drop between paragraphs.
 _TEASER_LABEL = re.compile(
     r"^\W*(?:mehr zum thema|mehr dazu|lesen sie (?:auch|mehr)|auch interessant|siehe auch|weiterlesen|"
@@ -51,6 +53,14 @@ _NOT_A_PERSON = re.compile(
 _ACCOUNT = re.compile(r"@|https?://|www\.|\.(?:com|net|org|de|fr|it|io|co)\b|\d|_|^[a-z.-]+$")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\band\b|\bund\b|\bet\b|&)\s*")
 _MAX_AUTHOR_WORDS = 5
+_BYLINE_ELEMENTS = (
+    "//body//*[contains(@class, 'author') or contains(@class, 'byline') or contains(@class, 'credit')"
+    " or @rel='author' or @itemprop='author'][not(ancestor::*[contains(@class, 'comment')])]"
+)
+_BYLINE = re.compile(r"^(?:(?:written |reporting |text |story )?by|von|par|por|di|door)\s+(.+?)\.?$", re.I)
+_MAX_BYLINE_CHARS = 80
+_OWN_MARKS = "ancestor-or-self::*[position() <= 2]/@class | ancestor-or-self::*[position() <= 2]/@id"
+_LOGO_MARKS = ("logo", "brand", "masthead", "site-title", "site-name", "sitename")
 _UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 
 
@@ -98,7 +108,7 @@ def extract_article(html: str, url: str, *, fetched_at: dt.datetime | None = Non
     canonical = _canonical(tree, url)
     choice = choose_published(_date_candidates(tree, url, canonical, document, hints), fetched_at)
     site_names = _site_names(tree)
-    title = choose_title(tree, document.title, site_names)
+    title = choose_title(tree, document.title, [*site_names, _host_name(url)])
     if not title:
         raise NotAnArticle("no title")
     outlet = _outlet(tree, title, url, site_names)
@@ -107,7 +117,7 @@ def extract_article(html: str, url: str, *, fetched_at: dt.datetime | None = Non
         canonical_url=canonical,
         title=title,
         text=text.strip(),
-        author=clean_author(document.author, outlet),
+        author=clean_author(document.author, outlet) or _byline_author(tree, outlet),
         outlet=outlet,
         published_at=choice.published_at,
         published_source=choice.source,
@@ -121,23 +131,29 @@ def _extract_document(html: str, url: str, fetched_at: dt.datetime | None):
     cleaned = _parse_tree(html)
     if cleaned is not None:
         drop_teasers(cleaned)
-    date_params = {"original_date": True, "extensive_search": True}
+    # our own signals (transforms.published) come first; htmldate's extensive search would
+    # run dateparser over the whole page, seconds per page for a weak last resort
+    date_params = {"original_date": True, "extensive_search": False}
     if fetched_at is not None:
         date_params["max_date"] = f"{fetched_at:%Y-%m-%d}"
+    source = lxml.html.tostring(cleaned, encoding="unicode") if cleaned is not None else html
     return trafilatura.bare_extraction(
-        cleaned if cleaned is not None else html, url=url, with_metadata=True, include_comments=False,
+        source, url=url, with_metadata=True, include_comments=False,
         include_tables=False, favor_precision=True, deduplicate=False, date_extraction_params=date_params,
     )
 
 
 def _date_candidates(tree, url: str, canonical: str | None, document, hints: Sequence[Candidate]) -> list[Candidate]:
-    """The page's date signals, the hints, and trafilatura's own guess as a last text signal."""
-    found = page_candidates(tree, url, canonical) + list(hints)
+    """The page's date signals with trafilatura's (htmldate's) guess among the text ones,
+    and the hints."""
     guess = getattr(document, "date", None)
     parsed = parse_feed_date(guess) if guess else None
-    if parsed is not None:
-        found.append(Candidate("text", parsed, f"htmldate guess {guess!r}", exact=False))
-    return found
+    text_guess = Candidate("text", parsed, f"htmldate guess {guess!r}", exact=False) if parsed else None
+    found = page_candidates(tree, url, canonical, text_guess)
+    # htmldate cannot tell an update from a publication: a guess on an update's day is one.
+    if text_guess and any(c.modified and c.value.date() == text_guess.value.date() for c in found):
+        found = [replace(c, modified=True) if c is text_guess else c for c in found]
+    return found + list(hints)
 
 
 def drop_teasers(tree) -> int:
@@ -176,20 +192,36 @@ def choose_title(tree, extracted: str | None, site_names: Sequence[str] = ()) ->
     """The headline without the site name or slogan ('' when the page has none).
 
     An <h1> that a meta or <title> headline starts with (before a separator) wins; else the
-    og:title, twitter:title, <title> or ``extracted`` title with the segments from a site
-    name on cut off; else the first <h1>.
+    ``extracted`` title, og:title, twitter:title or <title> (the first there is) with a
+    site-name segment cut off; else the first <h1>. ``site_names`` are the names the page
+    declares (and its host's name); an <h1> that is one, is marked as a logo, or sits in the
+    page header and starts no title names the site, not the story.
     """
-    headings = [_squash(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
-    headings = [h for h in headings if h]
-    titles = [t for t in (_meta_titles(tree) + [_squash(extracted or "")]) if t]
+    titles = [t for t in (_squash(extracted or ""), *_meta_titles(tree)) if t]
+    names, headings = list(site_names), []
+    for node in tree.xpath("//h1") if tree is not None else []:
+        text = _squash(node.text_content())
+        if text:
+            (names if _is_site_heading(node, text, titles, names) else headings).append(text)
     for heading in headings:
         if any(_starts_headline(title, heading) for title in titles):
             return heading
-    for title in titles:
-        trimmed = _strip_site_name(title, site_names)
-        if trimmed != title or not headings:
-            return trimmed
+    titles = [title for title in titles if not any(_key(title) == _key(name) for name in names)]
+    if titles:
+        return _strip_site_name(titles[0], names)
     return headings[0] if headings else ""
+
+
+def _is_site_heading(node, text: str, titles: Sequence[str], names: Sequence[str]) -> bool:
+    """True for an <h1> naming the site rather than the story."""
+    marks = " ".join(node.xpath(_OWN_MARKS)).lower()
+    if any(_key(text) == _key(name) for name in names) or any(mark in marks for mark in _LOGO_MARKS):
+        return True
+    if any(_starts_headline(title, text) for title in titles):
+        return False
+    later = {_key(seg) for title in titles for seg in _TITLE_SEPARATORS.split(title)[1:]}
+    in_page_header = node.xpath("ancestor::header") and not node.xpath("ancestor::article | ancestor::main")
+    return bool(in_page_header) or _key(text) in later
 
 
 def _meta_titles(tree) -> list[str]:
@@ -216,13 +248,25 @@ def _strip_site_name(title: str, site_names: Sequence[str]) -> str:
     keys = [_key(name) for name in site_names if _key(name)]
     if len(segments) < 2 or not keys:
         return title
-    matches = [any(k in _key(seg) or _key(seg) in k for k in keys) if _key(seg) else False for seg in segments]
+    matches = [bool(_key(seg)) and any(_has_words(_key(seg), k) for k in keys) for seg in segments]
     if matches[0] and not all(matches):
         return _TITLE_SEPARATORS.split(title, maxsplit=1)[1].strip()
     if True in matches[1:]:
         cut = matches.index(True, 1)
         return " - ".join(segments[:cut]) if cut > 1 else segments[0]
     return title
+
+
+def _has_words(text: str, words: str) -> bool:
+    """True when ``words`` occurs in ``text`` as whole words."""
+    return f" {words} " in f" {text} "
+
+
+def _host_name(url: str) -> str:
+    """The host's distinctive label: 'simplyscience' for www.simplyscience.ch."""
+    labels = (urlsplit(url).hostname or "").split(".")
+    labels = [label for label in labels if label not in ("www", "m", "amp")]
+    return labels[0] if len(labels) >= 2 else ""
 
 
 def _key(text: str) -> str:
@@ -247,6 +291,18 @@ def clean_author(name: str | None, outlet: str | None = None) -> str | None:
         if part and _is_person(part, outlet):
             people.append(part)
     return "; ".join(dict.fromkeys(people)) or None
+
+
+def _byline_author(tree, outlet: str | None) -> str | None:
+    """A person named in a byline or credit element ('Reporting by Lin Jiahui'), if any."""
+    if tree is None:
+        return None
+    for node in tree.xpath(_BYLINE_ELEMENTS):
+        text = _squash(node.text_content())
+        if len(text) <= _MAX_BYLINE_CHARS and (match := _BYLINE.match(text)):
+            if name := clean_author(match[1], outlet):
+                return name
+    return None
 
 
 def _is_person(name: str, outlet: str | None) -> bool:

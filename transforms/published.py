@@ -64,7 +64,8 @@ _MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) fo
 _MONTH = "(?P<m>" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")(?![^\W\d_])\.?"
 _YEAR = r"(?P<y>(?:19|20)\d{2})(?!\d)"
 _TEXT_DATES = (
-    re.compile(r"(?<!\d)(?P<d>[0-3]?\d)(?:er|st|nd|rd|th|\.|º)?\s+(?:de\s+)?" + _MONTH + r",?\s+(?:de\s+)?" + _YEAR, re.I),
+    re.compile(r"(?<!\d)(?P<d>[0-3]?\d)(?:er|st|nd|rd|th|\.|º)?\s+(?:de\s+)?" + _MONTH
+               + r",?\s+(?:de\s+)?" + _YEAR, re.I),
     re.compile(r"(?<![^\W\d_])" + _MONTH + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+" + _YEAR, re.I),
     re.compile(r"(?<!\d)" + _YEAR.replace("(?!\\d)", "") + r"-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)"),
     re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d{2})(?!\d)"),
@@ -78,6 +79,13 @@ _VISIBLE_TEXT = (
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
     " or ancestor::nav or ancestor::footer or ancestor::aside or ancestor::form or ancestor::select"
     " or ancestor::*[contains(@class, 'related') or contains(@class, 'comment') or contains(@class, 'teaser')])]"
+)
+_HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_SKIPPED_TAGS = frozenset({"nav", "footer", "aside", "form", "select"})
+_SKIPPED_CLASSES = ("related", "comment", "teaser")
+_TIME_ELEMENTS = (
+    "//body//time[@datetime][not(ancestor::aside or ancestor::nav or ancestor::*[contains(@class, 'comment')"
+    " or contains(@id, 'comment') or contains(@class, 'related')])]"
 )
 _TEXT_SCAN_CHARS = 20_000
 _TEXT_MAX_DATES = 12
@@ -180,18 +188,23 @@ def _conflict(chosen: Candidate, verdicts: list[Verdict]) -> str | None:
     return f"{chosen.source} {chosen.value:%Y-%m-%d} kept over {listed}"
 
 
-def page_candidates(tree, url: str, canonical_url: str | None = None) -> list[Candidate]:
+def page_candidates(tree, url: str, canonical_url: str | None = None,
+                    text_guess: Candidate | None = None) -> list[Candidate]:
     """Every date signal a page holds: JSON-LD, meta tags, <time> elements, the URL (or the
     canonical link's URL) and dates written in its visible text (never in scripts).
 
-    ``tree`` is an lxml HTML element or None (then only the URL is read).
+    ``tree`` is an lxml HTML element or None (then only the URL is read). ``text_guess`` is
+    a date another tool guessed from the page (htmldate): ranked after text dates labelled
+    'Published' and before unlabelled ones.
     """
     found: list[Candidate] = []
     if tree is not None:
         found += jsonld_candidates(tree) + meta_candidates(tree) + time_candidates(tree)
     found += url_candidates(url, canonical_url)
     if tree is not None:
-        found += text_candidates(tree)
+        found += text_candidates(tree, text_guess)
+    elif text_guess is not None:
+        found.append(text_guess)
     return found
 
 
@@ -241,12 +254,13 @@ def meta_candidates(tree) -> list[Candidate]:
 
 
 def time_candidates(tree) -> list[Candidate]:
-    """<time datetime> elements; those inside an 'updated' element or after 'Updated' are modified."""
+    """<time datetime> elements outside asides, navigation, comments and related links;
+    those marked or introduced as an update are modified."""
     found = []
-    for node in tree.xpath("//body//time[@datetime]"):
+    for node in tree.xpath(_TIME_ELEMENTS):
         value = node.get("datetime")
         parsed = parse_feed_date(value)
-        if parsed is None or node.xpath("ancestor::script or ancestor::aside or ancestor::nav"):
+        if parsed is None:
             continue
         found.append(Candidate("time", parsed, f"<time datetime={value!r}>", _time_is_update(node), _has_zone(value)))
     return found
@@ -272,14 +286,14 @@ def url_candidates(url: str, canonical_url: str | None = None) -> list[Candidate
     return []
 
 
-def text_candidates(tree) -> list[Candidate]:
+def text_candidates(tree, guess: Candidate | None = None) -> list[Candidate]:
     """Dates written in the visible text (not scripts, navigation, asides, related links or
     comments), in English, French, German, Spanish, Italian, Dutch or Portuguese.
 
-    Dates after a 'Published' word come first, then unlabelled ones in document order;
-    dates after an 'Updated' word are marked modified.
+    Dates after a 'Published' word come first, then ``guess`` (if any), then unlabelled
+    ones in document order; dates after an 'Updated' word are marked modified.
     """
-    text = " ".join(" ".join(tree.xpath(_VISIBLE_TEXT)).split())[:_TEXT_SCAN_CHARS]
+    text = _visible_text(tree, _TEXT_SCAN_CHARS)
     matches = sorted((m for pattern in _TEXT_DATES for m in pattern.finditer(text)), key=lambda m: m.start())
     labelled, plain, previous_end = [], [], 0
     for match in matches[:_TEXT_MAX_DATES]:
@@ -293,7 +307,35 @@ def text_candidates(tree) -> list[Candidate]:
         label = _label(lead)
         candidate = Candidate("text", value, f"visible text {match[0]!r}", label == "updated", exact=False)
         (labelled if label == "published" else plain).append(candidate)
-    return labelled + plain
+    return labelled + ([guess] if guess is not None else []) + plain
+
+
+def _visible_text(tree, limit: int) -> str:
+    """The first ``limit`` characters of visible text, whitespace collapsed; walks the tree
+    lazily so a page of megabytes costs no more than its head."""
+    parts, size = [], 0
+    for node in tree.iter():
+        if not isinstance(node.tag, str) or node.tag.lower() in _HIDDEN_TAGS or _is_excluded(node):
+            continue
+        for piece in (node.text, *(child.tail for child in node)):
+            if piece and piece.strip():
+                parts.append(" ".join(piece.split()))
+                size += len(parts[-1]) + 1
+        if size >= limit:
+            break
+    return " ".join(parts)[:limit]
+
+
+def _is_excluded(node) -> bool:
+    """Inside a hidden, navigation, aside, related, teaser or comment element (or outside <body>)."""
+    inside_body = False
+    for element in (node, *node.iterancestors()):
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        classes = (element.get("class") or "").lower()
+        if tag in _HIDDEN_TAGS or tag in _SKIPPED_TAGS or any(word in classes for word in _SKIPPED_CLASSES):
+            return True
+        inside_body = inside_body or tag == "body"
+    return not inside_body
 
 
 def parse_date_match(match: re.Match) -> dt.datetime | None:
@@ -318,6 +360,8 @@ def _label(lead: str) -> str | None:
 def _time_is_update(node) -> bool:
     """True for a <time> marked as a modification (itemprop, class, or 'Updated' before it)."""
     marks = " ".join(node.xpath("ancestor-or-self::*/@class | ancestor-or-self::*/@itemprop")).lower()
+    if "publish" in marks:   # WordPress marks its entry date "published updated"
+        return False
     if "modif" in marks or "updat" in marks:
         return True
     before = (node.getprevious().tail if node.getprevious() is not None else node.getparent().text) or ""

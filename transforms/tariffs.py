@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from transforms._tariff_places import (
     IMPOSER,
@@ -56,18 +56,27 @@ _IN_FORCE = re.compile(
 )
 _UNRATED_HEDGE = re.compile(r"\b(?:[Ii]f|could|might|may|would|consider\w*|possibl[ey])\b")
 _PRODUCT = re.compile(
-    r"(?:%|\b(?:tariffs?|dut(?:y|ies)|surtax(?:es)?|levy|levies|rates?|charges|imposes"
+    r"(?:%|\b(?i:tariffs?|dut(?:y|ies)|surtax(?:es)?|levy|levies|rates?|charges|imposes"
     r"|applies))\s+(?:\w+\s+)?on\s+(?:the\s+|all\s+|every\s+)?"
     r"(?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b"
     r"|\d|top\b|average\b|producers\b|manufacturers\b|companies\b|exporters\b)(?P<p>[\w -]{3,60}?)"
-    r"(?=\s+(?:made|built|imported|from|in|that|which|took|will|would|has|have|had|is|are"
+    r"(?=\s+(?:(?:made|built|imported|produced)\s+(?:in|by|from|outside)|from|in|that|which|took|will|would|has|have|had|is|are"
     r"|was|were|starting|since|on|by|to|and\s+(?:a|an|the|\d)|range|ranging|rise|rises|rose"
     r"|face|faces|remain|remains|take|takes|enter|enters|entered|come|comes|came|for|doubles?|triples?"
     r"|quadruples?|starts?|moves?|climbs?|reach(?:es)?|appl(?:y|ies)|stays?|under|it|they)\b"
     r"|[,;.:()]|$)"
 )
+# Goods named anywhere in a sentence, the fallback for a rate without "on <goods>".
+_GOODS = re.compile(
+    r"\b(?:battery[- ]electric\s+(?:vehicles|cars)|electric\s+(?:vehicles|cars|SUVs?|trucks"
+    r"|buses)|plug-in\s+hybrids|EVs|e-bikes|lithium-ion\s+batteries|batteries"
+    r"|semiconductors|chips|solar\s+(?:cells|panels)|steel(?:\s+and\s+aluminum)?|aluminum"
+    r"|critical\s+minerals|(?:passenger\s+)?cars|vehicles|trucks|auto\s+parts)\b"
+)
 _TRAILING = re.compile(r"\s+(?:and|or|of|the|a)$")
-_ORIGIN_WORDS = re.compile(r"^(?:[A-Z][a-z]+(?:[-‑–](?:made|built|produced))?\s+)")
+_ORIGIN_WORDS = re.compile(
+    r"^(?:[A-Z][a-z]+(?:[-‑–](?:made|built|produced))?(?:,|\s+and|\s+or)?\s+)+"
+)
 
 
 @dataclass
@@ -79,7 +88,8 @@ class _Context:
     last_tariff: int = -100  # index of the last sentence that spoke of a duty
     effective: dt.date | None = None  # effective date of the latest dated fact
     last_place: str | None = None  # the country or bloc named last ("the country")
-    product: str | None = None  # goods of the latest fact that named them
+    products: dict[tuple, str] = field(default_factory=dict)  # goods by (imposer, target)
+    rates: dict[float, list[dict]] = field(default_factory=dict)  # earlier facts by rate
 
 
 def extract_tariffs(
@@ -98,7 +108,19 @@ def extract_tariffs(
     for index, sentence in enumerate(sentences, start=1):
         if sentence.strip():
             facts += _read_sentence(sentence, index, context, published, registry)
+    title_facts = [f for f in title_facts if not _rounds_a_body_rate(f, facts)]
     return _merge(facts + title_facts)  # the body's wording of a fact wins over the title's
+
+
+def _rounds_a_body_rate(title_fact: dict, body_facts: list[dict]) -> bool:
+    """True when a headline rate is a rounded body rate ("up to 35%" for 35.3%)."""
+    rate = title_fact["rate_pct"]
+    return rate is not None and any(
+        (f["imposer"], f["target"]) == (title_fact["imposer"], title_fact["target"])
+        and f["rate_pct"] is not None
+        and 0 < abs(f["rate_pct"] - rate) < 1
+        for f in body_facts
+    )
 
 
 def _read_sentence(
@@ -120,21 +142,29 @@ def _read_sentence(
         if listed and not is_hypothetical(rate, sentence):
             fact = _rated_fact(rate, sentence, roles, companies, context, published)
             if fact is not None:
-                facts.append(fact)
+                facts.append(_with_product(fact, rate, sentence, facts, context))
     if not facts and speaks_of_duty and not _ANY_PERCENT.search(sentence):
-        fact = _unrated_fact(sentence, roles, context, published)
+        fact = _unrated_fact(sentence, roles, context)
         facts += [fact] if fact else []
-    _share_products(facts)
     _update_context(context, sentence, index, roles, facts, speaks_of_duty)
     return facts
 
 
-def _share_products(facts: list[dict]) -> None:
-    """A rate of a sentence without goods of its own takes those of the rate before it
-    ("rises from 7.5% to 25%") when both hit the same origin."""
-    for previous, fact in zip(facts, facts[1:], strict=False):
-        if fact["product"] is None and fact["target"] == previous["target"]:
-            fact["product"] = previous["product"]
+def _with_product(
+    fact: dict, rate: RateMention, sentence: str, before: list[dict], context: _Context
+) -> dict:
+    """Fill in the goods of a rate that names none: those of the rate before it in the
+    sentence ("rises from 7.5% to 25%"), else the article's last goods for the same
+    imposer and origin, else the goods named nearest in the sentence."""
+    if fact["product"] is None:
+        pair = (fact["imposer"], fact["target"])
+        same = [f["product"] for f in before if (f["imposer"], f["target"]) == pair]
+        fact["product"] = (
+            (same[-1] if same else None)
+            or context.products.get(pair)
+            or _nearest_goods(sentence, rate.start)
+        )
+    return fact
 
 
 def _rated_fact(
@@ -149,13 +179,17 @@ def _rated_fact(
     generic = is_generic_origin(rate)
     scope = (rate.start - len(rate.clause), rate.end + len(right_clause(rate)))
     named_target = pick_target(roles, rate.start, rate.end, scope)
-    generic = generic or (named_target is None and speaks_of_imports(rate))
+    if named_target is None and context.target is None and speaks_of_imports(rate):
+        generic = True  # "cars imported as built units pay 70%": all origins
     target = None if generic else named_target or context.target
     imposer = pick_imposer(roles, rate.start, rate.end, target)
+    if imposer is None:  # "Japan faces the same 25% rate" as stated before
+        earlier = [f for f in context.rates.get(rate.value, []) if f["target"] in (None, target)]
+        imposer = earlier[-1]["imposer"] if earlier else None
     from_context = imposer is None and named_target is None and not generic
     if imposer is None and context.imposer != target and (target or generic):
         imposer = context.imposer  # not when neither imposer nor origin is named
-    imposer = imposer or pick_location(roles, target)
+    imposer = imposer or pick_location(roles, rate.start, rate.end, target)
     if imposer is None:
         return None
     effective = find_effective(rate, sentence, published)
@@ -172,14 +206,12 @@ def _rated_fact(
         status=judge_status(rate, sentence, effective, published),
         effective_date=effective,
         company=None if generic else _find_company(rate, companies),
-        product=product or (context.product if from_context else None),
+        product=product,
         evidence=sentence,
     )
 
 
-def _unrated_fact(
-    sentence: str, roles: list[PlaceRole], context: _Context, published: dt.date
-) -> dict | None:
+def _unrated_fact(sentence: str, roles: list[PlaceRole], context: _Context) -> dict | None:
     """A duty stated as being in force without a rate, with an origin named in the
     sentence ("Tariffs on Chinese vehicle imports remain in place")."""
     cue = _IN_FORCE.search(sentence)
@@ -193,7 +225,7 @@ def _unrated_fact(
         pick_imposer(roles, noun.start(), noun.end(), target, after=False)
         or context.imposer
         or pick_imposer(roles, noun.start(), noun.end(), target)
-        or pick_location(roles, target)
+        or pick_location(roles, noun.start(), noun.end(), target)
     )
     if imposer is None or imposer == target:
         return None
@@ -205,8 +237,9 @@ def _unrated_fact(
 
 
 def _fact(**fields: object) -> dict:
-    """A tariff fact dict."""
-    return {"fact_type": "tariff", "valid_from": None, **fields}
+    """A tariff fact dict; a rate in effect is valid from its effective date."""
+    valid_from = fields["effective_date"] if fields["status"] == IN_EFFECT else None
+    return {"fact_type": "tariff", "valid_from": valid_from, **fields}
 
 
 def _find_company(rate: RateMention, companies: list[Mention]) -> str | None:
@@ -229,8 +262,18 @@ def _find_product(*texts: str) -> str | None:
         m = _PRODUCT.search(text)
         if m is not None:
             product = _TRAILING.sub("", _ORIGIN_WORDS.sub("", m.group("p").strip()))
+            if product[:1].isupper() and not _GOODS.match(product):
+                return None  # a model or brand name ("the Cupra Tavascan")
             return product or None
     return None
+
+
+def _nearest_goods(sentence: str, position: int) -> str | None:
+    """The goods named nearest to ``position`` ("electric cars built in China ..."), or None."""
+    goods = list(_GOODS.finditer(sentence))
+    if not goods:
+        return None
+    return min(goods, key=lambda m: abs(m.start() - position)).group(0)
 
 
 def _update_context(
@@ -246,11 +289,14 @@ def _update_context(
     if facts or speaks_of_duty:
         context.last_tariff = index
     target = explicit_target(roles)
+    for fact in facts:
+        context.rates.setdefault(fact["rate_pct"], []).append(fact)
+        if fact["product"]:
+            context.products[(fact["imposer"], fact["target"])] = fact["product"]
     if facts:
         last = facts[-1]
         same = (last["imposer"], last["target"]) == (context.imposer, context.target)
         context.effective = last["effective_date"] or (context.effective if same else None)
-        context.product = last["product"] or (context.product if same else None)
         context.imposer = last["imposer"]
         context.target = target or last["target"] or context.target
         return
@@ -260,7 +306,7 @@ def _update_context(
         subject = subject or (imposers[0] if imposers else None)
         context.target = target or context.target
     if subject is not None and subject != context.imposer:
-        context.imposer, context.effective, context.product = subject, None, None
+        context.imposer, context.effective = subject, None
 
 
 def _merge(facts: list[dict]) -> list[dict]:

@@ -142,3 +142,21 @@ def record_run(con: duckdb.DuckDBPyConnection, run: dict) -> None:
 def _statements(sql: str) -> list[str]:
     lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
     return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+
+
+def list_quarantine(con: duckdb.DuckDBPyConnection, run_id: str | None = None):
+    """Unreleased quarantined rows (all runs, or one) as a polars frame: dataset, run_id,
+    row_key, failed_expectations, quarantined_at, row (JSON)."""
+    return con.execute(read_sql("list_quarantine"), {"run_id": run_id}).pl()
+
+
+def release_quarantine(con: duckdb.DuckDBPyConnection, run_id: str | None, released_at: dt.datetime) -> None:
+    """Release unreleased quarantined rows so the next run re-fetches and re-processes their
+    pages (one transaction)."""
+    con.execute("BEGIN")
+    try:
+        execute_script(con, read_sql("release_quarantine"), {"run_id": run_id, "released_at": released_at})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

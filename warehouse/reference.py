@@ -55,10 +55,8 @@ def _place_rows(registry: Registry) -> list[tuple[str, str | None, str, list[str
     """One row per canonical place name, with its macro-regions (country) or members (region, bloc)."""
     rows = {}
     for place in registry.places:
-        if place.kind == "country":
-            regions = registry.regions_of(place.name)
-        else:
-            regions = registry.region_members(place.name)
+        groups = registry.regions_of if place.kind == "country" else registry.region_members
+        regions = groups(place.name)
         rows.setdefault(place.name, (place.name, place.code or None, place.kind, list(place.aliases),
                                      list(place.demonyms), sorted(regions)))
     return list(rows.values())

@@ -22,6 +22,9 @@ OCT_31 = D(2024, 10, 31)  # a Thursday
         ("Sept. 27, 2023", D(2023, 9, 27)),
         ("in October 2023", D(2023, 10, 1)),
         ("in the fourth quarter of 2025", D(2025, 10, 1)),
+    ("in Q3 2024", D(2024, 7, 1)),
+    ("in the second half of 2025", D(2025, 7, 1)),
+    ("the 3rd of March, 2025", D(2025, 3, 3)),
         ("end of 2026", D(2026, 12, 31)),
     ],
 )

@@ -254,3 +254,35 @@ def test_ranges_of_increases_are_not_rates(registry: Registry) -> None:
     assert _facts(registry, [
         "Moscow raised its scrappage levy on imported cars by 70% to 85% from October.",
     ]) == []
+
+
+def test_a_rounded_headline_rate_is_the_body_rate(registry: Registry) -> None:
+    facts = _facts(
+        registry,
+        ["Ankara set an additional duty of 38.7% on cars built in China."],
+        title="Turkey slaps 39% duty on Chinese cars",
+    )
+    assert [f["rate_pct"] for f in facts] == [38.7]
+
+
+def test_a_rate_seen_before_keeps_its_imposer(registry: Registry) -> None:
+    assert _keys(registry, [
+        "A 25% tariff on imported passenger cars took effect in the United States on Monday.",
+        "Ottawa said it would answer with a 25% duty on U.S.-made trucks.",
+        "Seoul, which faces the same 25% rate, is seeking an exemption.",
+    ]) == {
+        ("United States", None, 25.0, "in_effect"),
+        ("Canada", "United States", 25.0, "proposed"),
+        ("United States", "South Korea", 25.0, "in_effect"),
+    }
+
+
+def test_goods_come_from_the_rate_phrase_or_the_article(registry: Registry) -> None:
+    facts = _facts(registry, [
+        "Ankara imposed a 40% duty on electric cars made in China.",
+        "Togg rivals such as BYD pay 40% and Chery 35%.",
+        "Turkey also charges 20% on Chinese steel.",
+    ])
+    assert {(f["rate_pct"], f["product"]) for f in facts} == {
+        (40.0, "electric cars"), (35.0, "electric cars"), (20.0, "steel"),
+    }

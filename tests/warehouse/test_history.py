@@ -99,7 +99,10 @@ def test_state_holds_from_the_date_the_article_gives(con) -> None:
 def test_migrations_are_recorded_and_idempotent(tmp_path: Path) -> None:
     from warehouse.db import migrate
 
+    from importlib import resources
+
+    scripts = sorted(p.name for p in (resources.files("warehouse") / "migrations").iterdir() if p.name.endswith(".sql"))
     with open_warehouse(tmp_path / "m.duckdb") as connection:
         assert migrate(connection) == []
-        versions = connection.execute("SELECT version FROM main.schema_migrations").fetchall()
-    assert versions == [(1,)]
+        versions = connection.execute("SELECT version FROM main.schema_migrations ORDER BY version").fetchall()
+    assert [v for (v,) in versions] == [int(name.split("_")[0]) for name in scripts]
