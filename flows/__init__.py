@@ -4,6 +4,7 @@ Prefect reads its settings when first imported, so the quiet, offline defaults a
 here, before any flow module imports it; values already in the environment win.
 """
 
+import logging
 import os
 
 _QUIET_PREFECT = {
@@ -17,3 +18,6 @@ _QUIET_PREFECT = {
 }
 for _name, _value in _QUIET_PREFECT.items():
     os.environ.setdefault(_name, _value)
+
+# Great Expectations logs the temporary folders of its ephemeral context at INFO.
+logging.getLogger("great_expectations").setLevel(logging.ERROR)

@@ -1,23 +1,139 @@
-"""The backfill flow: the nightly pipeline restricted to a publication window."""
+"""The backfill flow: the nightly pipeline over a publication window, one subflow per date
+partition (month, week or day), so a failure re-runs only its partition.
+
+Each partition's run carries the idempotency key ``backfill/<since>..<until>/<sources>``;
+a partition whose key is already on a completed run in ``core.runs`` is skipped, so running
+the same backfill again after a crash only does the partitions left unfinished.
+"""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
 from flows.nightly import _overrides
 from flows.pipeline import Run, run_pipeline
+from flows.server import completed_run, idempotency_key, warehouse_slot
 from flows.settings import Settings
+
+Partitioning = Literal["month", "week", "day"]
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One date partition of a backfill window, both ends inclusive, and what it would fetch."""
+
+    since: dt.date
+    until: dt.date
+    urls: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.since}..{self.until}"
+
+
+def partitions(since: dt.date, until: dt.date, partition: Partitioning = "month") -> list[Partition]:
+    """Cut [since, until] into calendar months, ISO weeks (Monday to Sunday) or days,
+    clipped to the window; raises ValueError for an empty window or an unknown partition."""
+    if until < since:
+        msg = f"empty window: until ({until}) is before since ({since})"
+        raise ValueError(msg)
+    if partition not in ("month", "week", "day"):
+        msg = f"partition must be month, week or day, not {partition!r}"
+        raise ValueError(msg)
+    cut, start = [], since
+    while start <= until:
+        if partition == "month":
+            end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+        elif partition == "week":
+            end = start + dt.timedelta(days=6 - start.weekday())
+        else:
+            end = start
+        cut.append(Partition(start, min(end, until)))
+        start = min(end, until) + dt.timedelta(days=1)
+    return cut
 
 
 @flow(name="backfill", log_prints=False)
 def backfill(since: dt.date, until: dt.date, sources: list[str], db: str | None = None,
-             allow_private_hosts: bool = False, reports: str | None = None) -> dict:
-    """Load the articles of ``sources`` published from ``since`` to ``until`` (inclusive);
-    raises ValueError when the window is empty."""
-    if until < since:
-        msg = f"empty window: until ({until}) is before since ({since})"
-        raise ValueError(msg)
+             allow_private_hosts: bool = False, reports: str | None = None, partition: Partitioning = "month",
+             dry_run: bool = False, force: bool = False) -> dict:
+    """Load the articles of ``sources`` published from ``since`` to ``until`` (inclusive),
+    one subflow per partition; ``dry_run`` only lists the partitions and the URLs each
+    would fetch; ``force`` re-runs partitions already completed.
+
+    Returns {"partitions": [{"since", "until", "outcome", "run_id", "urls"?}, ...]};
+    raises ValueError for an empty window and RuntimeError naming the partitions that failed
+    (the others are loaded: run the same backfill again to retry only those).
+    """
+    logger = get_run_logger()
     settings = Settings(**_overrides(db, allow_private_hosts, reports))
-    return run_pipeline(sources, Run(kind="backfill", settings=settings, since=since, until=until))
+    cut = partitions(since, until, partition)
+    if dry_run:
+        planned = plan(sources, cut, settings)
+        for part in planned:
+            logger.info("partition %s would fetch %d URLs", part.label, len(part.urls))
+        return {"partitions": [{"since": str(p.since), "until": str(p.until), "outcome": "planned",
+                                "urls": p.urls} for p in planned]}
+    results = []
+    for part in cut:
+        state = backfill_partition.with_options(flow_run_name=f"backfill-{part.label}")(
+            part.since, part.until, sources, db, allow_private_hosts, reports, force, return_state=True)
+        outcome = state.result(raise_on_failure=False) if state.is_completed() else None
+        results.append({"since": str(part.since), "until": str(part.until),
+                        **(outcome if isinstance(outcome, dict) else {"outcome": "failed", "error": state.message})})
+    failed = [r["since"] + ".." + r["until"] for r in results if r["outcome"] == "failed"]
+    if failed:
+        msg = f"{len(failed)} of {len(cut)} partitions failed ({', '.join(failed)}): run the same backfill again"
+        raise RuntimeError(msg)
+    return {"partitions": results}
+
+
+@flow(name="backfill-partition", log_prints=False)
+def backfill_partition(since: dt.date, until: dt.date, sources: list[str], db: str | None = None,
+                       allow_private_hosts: bool = False, reports: str | None = None, force: bool = False) -> dict:
+    """One partition of a backfill: skipped when a completed run already carries its
+    idempotency key, else the pipeline for [since, until] under the warehouse-write slot."""
+    logger = get_run_logger()
+    settings = Settings(**_overrides(db, allow_private_hosts, reports))
+    key = idempotency_key("backfill", f"{since}..{until}", sources)
+    done = None if force else completed_run(settings.db, key)
+    if done:
+        logger.info("partition %s..%s already loaded by run %s (key %s): nothing to do", since, until, done, key)
+        return {"outcome": "skipped", "run_id": done, "idempotency_key": key}
+    with warehouse_slot(logger):
+        summary = run_pipeline(sources, Run(kind="backfill", settings=settings, since=since, until=until,
+                                            idempotency_key=key))
+    return {"outcome": "completed", "run_id": summary["run_id"], "idempotency_key": key,
+            "articles": summary["counts"].get("articles", 0), "facts": summary["counts"].get("facts", 0)}
+
+
+def plan(sources: list[str], cut: list[Partition], settings: Settings) -> list[Partition]:
+    """The partitions with the article URLs their sources announce in each (by the feed or
+    sitemap date); URLs without a date are listed in every partition, as the run fetches them."""
+    from flows.crawl import Crawler
+    from transforms.discover import SourceError, parse_source
+
+    entries, queue, seen = {}, list(dict.fromkeys(sources)), set()
+    with Crawler(settings) as crawler:
+        while queue:
+            batch = [url for url in queue if url not in seen]
+            seen.update(batch)
+            queue = []
+            for fetch in crawler.fetch_many([(url, {}) for url in batch]):
+                try:
+                    found = parse_source(fetch.body, fetch.final_url) if fetch.body is not None else []
+                except SourceError:
+                    found = []
+                queue += [e.url for e in found if e.kind == "sitemap"]
+                entries |= {e.url: e for e in found if e.kind != "sitemap" and e.url not in entries}
+    planned = []
+    for part in cut:
+        window = Run(kind="backfill", settings=settings, since=part.since, until=part.until, idempotency_key=None)
+        planned.append(Partition(part.since, part.until, sorted(u for u, e in entries.items()
+                                                                if window.may_be_in_window(e))))
+    return planned

@@ -130,16 +130,63 @@ def backfill(
     until: Annotated[dt.datetime, typer.Option(help="Last publication date, inclusive (YYYY-MM-DD).", formats=["%Y-%m-%d"])],
     source: SourceOption = None, config: ConfigOption = None, db: DbOption = None,
     allow_private_hosts: PrivateOption = False, reports: ReportsOption = None,
+    partition: Annotated[str, typer.Option(help="Cut the window into month, week or day partitions.")] = "month",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the partitions and the URLs each would fetch.")] = False,
+    via_prefect: Annotated[bool, typer.Option(
+        "--via-prefect", help="Create a run of the backfill deployment on the Prefect server (PREFECT_API_URL).")] = False,
 ) -> None:
-    """Load only the articles published in [since, until] (from sitemaps and feeds).
+    """Load only the articles published in [since, until] (from sitemaps and feeds), one
+    run per partition; partitions already loaded are skipped.
 
     Example: newsledger backfill --since 2024-01-01 --until 2024-06-30 -s https://example.com/sitemap_index.xml
     """
-    if until < since:
-        _fail(f"--until {until:%Y-%m-%d} is before --since {since:%Y-%m-%d}")
+    from flows.backfill import backfill as backfill_flow
+    from flows.backfill import partitions, plan
+
+    try:
+        cut = partitions(since.date(), until.date(), partition)  # type: ignore[arg-type]
+    except ValueError as exc:
+        _fail(str(exc))
     sources, config_private = _sources(source, config)
     settings = _settings(db, reports, allow_private_hosts or config_private)
-    _print_summary(_execute("backfill", sources, settings, since.date(), until.date()))
+    if dry_run:
+        _print_plan(plan(sources, cut, settings))
+    elif via_prefect:
+        _submit_backfill({"since": f"{since:%Y-%m-%d}", "until": f"{until:%Y-%m-%d}", "sources": sources,
+                          "db": str(settings.db), "allow_private_hosts": settings.allow_private_hosts,
+                          "reports": str(reports) if reports else None, "partition": partition})
+    else:
+        try:
+            result = backfill_flow(since.date(), until.date(), sources, str(settings.db),
+                                   settings.allow_private_hosts, str(reports) if reports else None, partition)
+        except Exception as exc:
+            _fail(f"backfill failed: {exc}")
+        _print_frame(_partitions_frame(result["partitions"]), "table")
+
+
+def _print_plan(planned) -> None:
+    for part in planned:
+        out.print(f"[bold]{part.label}[/]: {len(part.urls)} URLs")
+        for url in part.urls:
+            out.print(f"  {url}")
+
+
+def _submit_backfill(parameters: dict) -> None:
+    from flows.server import create_backfill_run
+
+    try:
+        run_id, name = create_backfill_run(parameters)
+    except Exception as exc:
+        _fail(f"could not create a backfill run on the Prefect server: {exc}. "
+              "Is `newsledger server` running and `newsledger deploy` serving? (PREFECT_API_URL)")
+    out.print(f"created flow run {name} ({run_id}); follow it with: prefect flow-run inspect {run_id}")
+
+
+def _partitions_frame(rows: list[dict]):
+    """A polars frame of result rows (lists shown as their length)."""
+    import polars as pl
+
+    return pl.DataFrame([{k: len(v) if isinstance(v, list) else v for k, v in row.items()} for row in rows])
 
 
 @app.command()
@@ -358,6 +405,60 @@ def serve() -> None:
         nightly_flow.to_deployment(name="nightly", cron="0 2 * * *"),
         backfill_flow.to_deployment(name="backfill"),
     )
+
+
+@app.command()
+def server(
+    home: Annotated[Path, typer.Option(help="Prefect home: settings and the server's SQLite database.")] = Path(
+        "data/prefect"),
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the API and UI.")] = 4200,
+) -> None:
+    """Start a local Prefect server (API and UI) with its own database under data/prefect/.
+
+    Then, in another shell: newsledger deploy (it finds the server at http://127.0.0.1:4200/api).
+
+    Example: newsledger server --port 4200
+    """
+    import os
+    import shutil
+
+    from flows.server import server_command, server_environment
+
+    command = server_command(host, port)
+    executable = shutil.which("prefect", path=str(Path(sys.executable).parent)) or shutil.which("prefect")
+    if executable is None:
+        _fail("the prefect command is not installed in this environment: run `make install`")
+    home.mkdir(parents=True, exist_ok=True)
+    console.print(f"Prefect server at http://{host}:{port} (database {home}/prefect.db); "
+                  f"export PREFECT_API_URL=http://{host}:{port}/api")
+    os.execve(executable, [executable, *command[1:]], server_environment(home))
+
+
+@app.command()
+def deploy(
+    api_url: Annotated[str | None, typer.Option(
+        "--api-url", help="Prefect API (default: env PREFECT_API_URL, else http://127.0.0.1:4200/api).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Most flow runs executed at once by this process.")] = None,
+) -> None:
+    """Register the deployments of prefect.yaml (nightly at 02:00 UTC, backfill, reprocess)
+    on a Prefect server and serve them from this process until interrupted.
+
+    Also creates the global concurrency limit newsledger-warehouse-write (1 slot) and the
+    automation that marks runs whose heartbeats stop as Crashed.
+
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api newsledger deploy
+    """
+    import os
+
+    from flows.server import DEFAULT_API_URL, serve_deployments
+
+    url = api_url or os.environ.get("PREFECT_API_URL") or DEFAULT_API_URL
+    console.print(f"registering and serving the deployments of prefect.yaml on {url}")
+    try:
+        serve_deployments(url, limit)
+    except TimeoutError as exc:
+        _fail(str(exc))
 
 
 if __name__ == "__main__":

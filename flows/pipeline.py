@@ -58,6 +58,7 @@ class Run:
     crawl_state: list[dict] = field(default_factory=list)
     pages: list[dict] = field(default_factory=list)
     validation: dict = field(default_factory=dict)
+    idempotency_key: str | None = field(default_factory=lambda: _deployment_run_key())
 
     def __post_init__(self) -> None:
         if self.settings.clock is not None:
@@ -104,15 +105,19 @@ def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None)
     failures never raise: they are in the fetch log.
     """
     report = progress or (lambda stage, done, total: None)
-    prior = _timed(run, "state", lambda: read_prior_state.fn(run.settings))
-    entries = _timed(run, "discover", lambda: discover.fn(sources, run, report))
-    requests = plan_fetches(entries, prior, run)
-    processed = crawl_and_extract(requests, entries, prior, run, report)
-    checked = _timed(run, "validate", lambda: validate_run.fn(run, processed))
-    run.validation = checked.summary
-    staged = _timed(run, "stage", lambda: stage_run(run, processed, checked.quarantine, checked.articles,
-                                                    checked.facts))
-    _timed(run, "load", lambda: load.fn(staged, run))
+    try:
+        prior = _timed(run, "state", lambda: read_prior_state.fn(run.settings))
+        entries = _timed(run, "discover", lambda: discover.fn(sources, run, report))
+        requests = plan_fetches(entries, prior, run)
+        processed = crawl_and_extract(requests, entries, prior, run, report)
+        checked = _timed(run, "validate", lambda: validate_run.fn(run, processed))
+        run.validation = checked.summary
+        staged = _timed(run, "stage", lambda: stage_run(run, processed, checked.quarantine, checked.articles,
+                                                        checked.facts))
+        _timed(run, "load", lambda: load.fn(staged, run))
+    except Exception as exc:
+        summarise(run, error=f"{type(exc).__name__}: {exc}")  # the warehouse is untouched: re-run after a fix
+        raise
     summary = summarise(run)
     _timed(run, "report", lambda: write_report.fn(run))
     return summary
@@ -329,7 +334,19 @@ def load(staged: dict[str, Path], run: Run) -> None:
 
 def _parameters(run: Run) -> dict:
     return {"since": str(run.since) if run.since else None, "until": str(run.until) if run.until else None,
-            "db": str(run.settings.db)}
+            "db": str(run.settings.db), "idempotency_key": run.idempotency_key}
+
+
+def _deployment_run_key() -> str | None:
+    """(deployment, logical date) of a deployment's flow run, None outside one (CLI, tests)."""
+    from prefect.runtime import deployment, flow_run
+
+    from flows.server import idempotency_key
+
+    if not deployment.name:
+        return None
+    logical = flow_run.scheduled_start_time.astimezone(dt.UTC).date().isoformat()
+    return idempotency_key(deployment.name, logical, list(flow_run.parameters.get("sources") or []))
 
 
 @task(name="report")
@@ -352,10 +369,12 @@ def _summary_markdown(run: Run, report: Path) -> str:
            f"Data Docs: `{run.validation.get('data_docs')}`\n"
 
 
-def summarise(run: Run) -> dict:
-    """The run summary printed by the CLI and written to <reports>/<run_id>/summary.json."""
+def summarise(run: Run, error: str | None = None) -> dict:
+    """The run summary printed by the CLI and written to <reports>/<run_id>/summary.json;
+    ``error`` says why a failed run stopped."""
     summary = {
         "run_id": run.run_id, "kind": run.kind, "started_at": run.started_at.isoformat(),
+        "outcome": "failed" if error else "completed", "error": error,
         "counts": run.counts, "stage_seconds": run.stage_seconds,
         "failures": [r for r in run.fetch_log if r["outcome"] in ("failed", "gave_up")],
         "reports": str(run.reports_dir),

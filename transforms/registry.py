@@ -35,18 +35,16 @@ One compiled regular expression per kind (all names of the kind factored into a 
 longest name at a position wins); the matched text is mapped back to its entity by a
 dictionary look-up. About 0.1-0.3 microseconds per character of text.
 
-``default_registry()`` returns a registry loaded once from ``warehouse.REFERENCE_DIR``.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Company", "Place", "Mention", "Registry", "COMPANY_KINDS", "PLACE_KINDS", "default_registry"]
+__all__ = ["Company", "Place", "Mention", "Registry", "COMPANY_KINDS", "PLACE_KINDS"]
 
 COMPANY_KINDS = frozenset({"carmaker", "battery", "supplier", "tech", "energy", "investor", "joint_venture", "other"})
 PLACE_KINDS = frozenset({"country", "bloc", "region"})
@@ -469,11 +467,3 @@ def _insensitive(form: str) -> bool:
 def _rows(path: Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as fh:
         return [row for row in csv.DictReader(fh) if row.get("name") and not row["name"].lstrip().startswith("#")]
-
-
-@functools.lru_cache(maxsize=1)
-def default_registry() -> Registry:
-    """The registry of ``warehouse.REFERENCE_DIR``, loaded once per process."""
-    from warehouse import REFERENCE_DIR
-
-    return Registry.load(REFERENCE_DIR)

@@ -2,11 +2,13 @@
 nightly flow: each input is served on loopback, the flow crawls it into a DuckDB file and
 the case's ``expected`` is checked on what the warehouse holds.
 
-Two runs: the HTML pages with the run's clock set to the day after case 01 was fetched
+Two runs: the HTML pages with the run's clock set to the day case 01 was fetched
 (2019-05-13), so a page is judged against its own fetch time; the feeds and the robots.txt
-case with today's clock (a 2023 feed entry is not in the future today). A feed's article
-links are mapped from their public host to the local server (the feed is otherwise served
-as given) and lead to undated pages, so the date a loaded article carries is the feed's.
+case with today's clock (a 2023 feed entry is not in the future today). The HTML pages are
+listed in a news sitemap that dates only the pages whose case is not about dates (an
+article with no date is quarantined). A feed's article links are mapped from their public
+host to the local server (the feed is otherwise served as given) and lead to undated
+pages, so the date a loaded article carries is the feed's.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from transforms.extract import decode_html, extract_article
 
 CASES_DIR = Path(os.environ.get("NEWSLEDGER_CASES", Path(__file__).resolve().parents[3] / "shared" / "cases"))
 PAST_CLOCK = "2019-05-13T09:00:00Z"
+ROBOTS_PAGES_PUBLISHED = "2024-03-01T08:00:00Z"
 CONTENT_TYPES = {"html": "text/html", "feed": "application/xml", "sitemap": "application/xml", "robots": "text/plain"}
 TESTED = {"01", "03", "05", "07", "10", "12", "14"}
 
@@ -124,10 +127,14 @@ def local_link(site: LocalSite, case_id: str, link: str) -> str:
     return f"{site.base_url}/cases/{case_id}/site{urlsplit(link).path}"
 
 
-def sitemap(urls: list[str]) -> bytes:
-    """A sitemap listing ``urls`` with no dates (the pages' own signals decide)."""
-    locs = "".join(f"<url><loc>{url}</loc></url>" for url in urls)
-    return f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'.encode()
+def sitemap(urls: list[str], dated: dict[str, str] | None = None) -> bytes:
+    """A news sitemap listing ``urls``; only those in ``dated`` get a publication date (an
+    article with no date at all is quarantined), the others' own signals decide."""
+    news = "<news:news><news:publication_date>{}</news:publication_date></news:news>"
+    locs = "".join(f"<url><loc>{url}</loc>{news.format(dated[url]) if url in (dated or {}) else ''}</url>"
+                   for url in urls)
+    return ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{locs}</urlset>').encode()
 
 
 def serve_robots_case(site: LocalSite, case: dict) -> tuple[str, dict[str, str]]:
@@ -137,7 +144,8 @@ def serve_robots_case(site: LocalSite, case: dict) -> tuple[str, dict[str, str]]
     paths = list(case["expected"]["allowed"])
     urls = {path: site.add(path, undated_page(f"Robots page {path}", "14"), "text/html") for path in paths}
     allowed_dir = posixpath.dirname(next(p for p, ok in case["expected"]["allowed"].items() if ok).rstrip("/"))
-    source = site.add(f"{allowed_dir}/sitemap.xml.gz", gzip.compress(sitemap(list(urls.values()))),
+    dated = dict.fromkeys(urls.values(), ROBOTS_PAGES_PUBLISHED)
+    source = site.add(f"{allowed_dir}/sitemap.xml.gz", gzip.compress(sitemap(list(urls.values()), dated)),
                       "application/x-gzip")
     return source, urls
 
@@ -187,7 +195,9 @@ def past_run(cases, sites, tmp_path_factory) -> Warehouse:
     """The HTML cases, crawled from a sitemap with the clock at 2019-05-13."""
     site, _ = sites
     urls = {cid: serve_case(site, cid, case) for cid, case in cases.items() if case["input_kind"] == "html"}
-    source = site.add("/cases/sitemap.xml", sitemap(list(urls.values())), "application/xml")
+    undated = {urls[cid]: PAST_CLOCK for cid, case in cases.items()
+               if cid in urls and "published" not in case["expected"]}
+    source = site.add("/cases/sitemap.xml", sitemap(list(urls.values()), undated), "application/xml")
     db = tmp_path_factory.mktemp("past") / "w.duckdb"
     with pytest.MonkeyPatch.context() as env:
         env.setenv("NEWSLEDGER_CLOCK", PAST_CLOCK)
@@ -264,9 +274,11 @@ def test_10_related_teaser_stays_out_of_the_body(past_run, cases) -> None:
 
 
 def test_12_title_without_site_name_or_slogan(past_run, cases) -> None:
-    title, outlet = past_run.one("SELECT title, outlet FROM mart.articles WHERE url = ?", past_run.urls["12"])
+    title, outlet, source = past_run.one("SELECT title, outlet, published_source FROM mart.articles WHERE url = ?",
+                                         past_run.urls["12"])
     assert title == cases["12"]["expected"]["title"]
     assert outlet == "Harbour Times"
+    assert source == "sitemap"   # the page has no date of its own
 
 
 def test_14_robots_longest_match_wins(today_run, cases) -> None:
@@ -275,6 +287,8 @@ def test_14_robots_longest_match_wins(today_run, cases) -> None:
             "SELECT outcome, http_status, error FROM mart.fetch_log WHERE url = ?", today_run.robots_urls[path])
         if allowed:
             assert (outcome, status) == ("loaded", 200), (path, error)
+            loaded = today_run.one("SELECT count(*) FROM mart.articles WHERE url = ?", today_run.robots_urls[path])
+            assert loaded == (1,), path
         else:
             assert outcome == "disallowed", path
             assert path not in today_run.robots_site.requested
