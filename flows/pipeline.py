@@ -255,6 +255,12 @@ def extract_chunk(fetches: list[Fetch], entries: dict[str, Entry], prior: PriorS
     pages = [_page_for(fetch, entries.get(fetch.url), run) for fetch in fetches
              if unprocessed_outcome(fetch, prior.crawl.get(fetch.url), prior.articles.get(fetch.url),
                                     EXTRACTOR_VERSION, run.settings.max_attempts) is None]
+    return process_in_batches(pages, run, pool)
+
+
+def process_in_batches(pages: list[Page], run: Run, pool: Executor | None = None) -> Processed:
+    """Extract ``pages`` in batches of Settings.batch_size (in ``pool`` when given), keep
+    the backfill window and sign each article's text for near-duplicate detection."""
     size = run.settings.batch_size
     batches = [pages[i:i + size] for i in range(0, len(pages), size)]
     args = (str(REFERENCE_DIR), {}, run.run_id, run.started_at.date())

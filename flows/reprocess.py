@@ -13,15 +13,13 @@ from prefect import flow
 
 from flows.archive import Archive
 from flows.nightly import _overrides
-from flows.pipeline import Run, _drop_near_duplicates, _keep_in_window, load, summarise
+from flows.pipeline import Run, _drop_near_duplicates, load, process_in_batches, summarise
 from flows.settings import Settings
 from flows.staging import stage_run
 from flows.validation import validate_run
-from transforms.dedupe import minhash_signature
 from transforms.facts import EXTRACTOR_VERSION
-from transforms.process import Page, Processed, process_pages
-from warehouse import REFERENCE_DIR
-from warehouse.db import open_warehouse
+from transforms.process import Page, Processed
+from warehouse.db import open_warehouse, read_sql
 
 
 @flow(name="reprocess", log_prints=False)
@@ -31,15 +29,12 @@ def reprocess(stale: bool = True, db: str | None = None, reports: str | None = N
     settings = Settings(**_overrides(db, False, reports))
     run = Run(kind="reprocess", settings=settings)
     pages = archived_pages(settings, stale)
-    processed = Processed()
     archive = Archive(settings.resolved_data_dir() / "archive")
-    for start in range(0, len(pages), settings.batch_size):
+    processed, chunk = Processed(), settings.batch_size * max(1, settings.workers)
+    for start in range(0, len(pages), chunk):  # bodies are read a chunk at a time
         batch = [Page(url, archive.get(sha), content_type, sha, fetched_at=fetched_at)
-                 for url, sha, content_type, fetched_at in pages[start:start + settings.batch_size]]
-        result = process_pages(batch, str(REFERENCE_DIR), {}, run.run_id, run.started_at.date())
-        _keep_in_window(result, run)
-        for article in result.articles:
-            article["text_minhash"] = minhash_signature(article["text"])
+                 for url, sha, content_type, fetched_at in pages[start:start + chunk]]
+        result = process_in_batches(batch, run)
         processed.articles += result.articles
         processed.facts += result.facts
         processed.outcomes |= result.outcomes
@@ -54,12 +49,8 @@ def reprocess(stale: bool = True, db: str | None = None, reports: str | None = N
 
 def archived_pages(settings: Settings, stale: bool) -> list[tuple]:
     """(url, sha256, content type, fetched_at) of each article's archived page."""
-    query = ("SELECT a.url, p.content_sha256, p.content_type, p.fetched_at FROM core.articles AS a "
-             "JOIN raw.pages AS p ON p.content_sha256 = a.content_sha256 "
-             "WHERE NOT ? OR a.extractor_version <> ? "
-             "QUALIFY row_number() OVER (PARTITION BY a.url ORDER BY p.fetched_at DESC) = 1 ORDER BY a.url")
     with open_warehouse(Path(settings.db), read_only=True, wait_s=60) as con:
-        return con.execute(query, [stale, EXTRACTOR_VERSION]).fetchall()
+        return con.execute(read_sql("archived_pages"), {"stale": stale, "version": EXTRACTOR_VERSION}).fetchall()
 
 
 def _prior_without(settings: Settings, urls: set[str]):

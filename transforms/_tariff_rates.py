@@ -13,6 +13,30 @@ PROPOSED, IN_EFFECT, LIFTED = "proposed", "in_effect", "lifted"
 _PERCENT = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:\.\d+)?)(?:\s?%|[\s-]?(?:percent|per[\s-]cent|pc)\b)"
 )
+_UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+# Rates written in words: "twenty-five per cent", "forty percent".
+_WORD_PERCENT = re.compile(
+    rf"(?<![\w-])(?P<w>(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(k for k in _UNITS if _UNITS[k] < 10)}))?"
+    rf"|{'|'.join(sorted(_UNITS, key=len, reverse=True))}|one\s+hundred|a\s+hundred)"
+    r"[\s-](?:percent|per[\s-]cent)\b",
+    re.IGNORECASE,
+)
+# Fractions that state a rate when they are a share of a value or price ("a quarter of the
+# car's customs value") or follow a rate word ("a tariff of a quarter").
+_FRACTIONS = {"half": 50.0, "a half": 50.0, "a third": 33.3, "a quarter": 25.0, "a fifth": 20.0, "a tenth": 10.0}
+_FRACTION_RATE = re.compile(
+    r"(?<![\w-])(?P<f>a\s+(?:half|third|quarter|fifth|tenth)|half)"
+    r"(?=\s+(?:of\s+(?:the|its|their|a|an)\s+(?:[\w’'-]+\s+){0,3}?(?:value|price)s?\b))",
+    re.IGNORECASE,
+)
 TARIFF_NOUN = re.compile(
     r"\b(?:tariffs?|dut(?:y|ies)|surtax(?:es)?|levy|levies|countervailing|anti-?subsidy"
     r"|anti-?dumping|customs|surcharges?|import\s+tax(?:es)?)\b",
@@ -98,7 +122,7 @@ _PROPOSED = re.compile(
 )
 # Words that put a rate in force now, whatever dates the sentence also names.
 _IN_FORCE_CUE = re.compile(
-    r"\b(?:already|took\s+effect|ha(?:s|ve)\s+applied|in\s+(?:force|place)\s+since"
+    r"\b(?:already|existing|current(?:ly)?|took\s+effect|ha(?:s|ve)\s+applied|in\s+(?:force|place)\s+since"
     r"|remains?\s+in\s+(?:force|place))\b"
 )
 _EFFECT_CUE = re.compile(
@@ -107,7 +131,7 @@ _EFFECT_CUE = re.compile(
     re.IGNORECASE,
 )
 _DATE_REACH = 120  # characters a date before a rate may stand from it
-_HEDGE = r"(?:(?:about|roughly|around|nearly|almost|some)\s+)?"
+_HEDGE = r"(?:(?:about|roughly|around|nearly|almost|some|as\s+much\s+as|as\s+high\s+as|up\s+to)\s+)?"
 _FROM_TO = re.compile(rf"\bfrom\s+{_HEDGE}$")
 _DOWN_FROM = re.compile(rf"\b(?:down|up)\s+from\s+{_HEDGE}$")
 _TO_RATE = re.compile(rf"\bto\s+{_HEDGE}$")
@@ -153,21 +177,39 @@ class RateMention:
 def find_rates(sentence: str) -> list[RateMention]:
     """Return the percentages of ``sentence`` that read like rates (not growth, stakes,
     shares or comparisons), with their surrounding text."""
-    matches = list(_PERCENT.finditer(sentence))
+    matches = _percentages(sentence)
     rates: list[RateMention] = []
-    for i, m in enumerate(matches):
-        left_start = matches[i - 1].end() if i else 0
-        right_end = matches[i + 1].start() if i + 1 < len(matches) else len(sentence)
-        left, right = sentence[left_start:m.start()], sentence[m.end():right_end]
+    for i, (value, start, end) in enumerate(matches):
+        left_start = matches[i - 1][2] if i else 0
+        right_end = matches[i + 1][1] if i + 1 < len(matches) else len(sentence)
+        left, right = sentence[left_start:start], sentence[end:right_end]
         if _CHANGE_BEFORE.search(left[-20:]) or _NOT_A_RATE_AFTER.match(right):
             continue
-        if _CHANGE_RANGE.search(sentence[:m.start()]):
+        if _CHANGE_RANGE.search(sentence[:start]):
             continue
         rates.append(RateMention(
-            float(m.group(1)), m.start(), m.end(), left, right,
-            _after_break(left), _after_break(sentence[:m.start()]),
+            value, start, end, left, right, _after_break(left), _after_break(sentence[:start]),
         ))
     return rates
+
+
+def _percentages(sentence: str) -> list[tuple[float, int, int]]:
+    """(value, start, end) of every percentage in figures or words, in text order."""
+    found = [(float(m.group(1)), m.start(), m.end()) for m in _PERCENT.finditer(sentence)]
+    found += [(_word_value(m.group("w")), m.start(), m.end()) for m in _WORD_PERCENT.finditer(sentence)]
+    found += [
+        (_FRACTIONS[" ".join(m.group("f").lower().split())], m.start(), m.end())
+        for m in _FRACTION_RATE.finditer(sentence)
+    ]
+    return sorted(found, key=lambda item: item[1])
+
+
+def _word_value(words: str) -> float:
+    """The number a rate in words stands for ("twenty-five" -> 25.0)."""
+    parts = re.split(r"[-\s]+", words.lower())
+    if parts[-1] == "hundred":
+        return 100.0
+    return float(sum(_TENS.get(part, 0) + _UNITS.get(part, 0) for part in parts))
 
 
 def _after_break(text: str) -> str:

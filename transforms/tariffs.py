@@ -140,7 +140,7 @@ def _read_sentence(
     for rate in find_rates(sentence):
         listed = is_tariff_rate(rate, sentence, in_context, listed, names_origin)
         if listed and not is_hypothetical(rate, sentence):
-            fact = _rated_fact(rate, sentence, roles, companies, context, published)
+            fact = _rated_fact(rate, sentence, roles, companies, context, published, in_context)
             if fact is not None:
                 facts.append(_with_product(fact, rate, sentence, facts, context))
     if not facts and speaks_of_duty and not _ANY_PERCENT.search(sentence):
@@ -174,8 +174,13 @@ def _rated_fact(
     companies: list[Mention],
     context: _Context,
     published: dt.date,
+    in_context: bool = False,
 ) -> dict | None:
-    """Build the fact of one rate, or None when no imposer can be found."""
+    """Build the fact of one rate, or None when no imposer can be found.
+
+    A rate in a sentence that names no place, right after a duty on all origins, continues
+    that duty ("India cuts the duty to 15%. Cars now pay 70% or 100%").
+    """
     generic = is_generic_origin(rate)
     scope = (rate.start - len(rate.clause), rate.end + len(right_clause(rate)))
     named_target = pick_target(roles, rate.start, rate.end, scope)
@@ -189,6 +194,8 @@ def _rated_fact(
     from_context = imposer is None and named_target is None and not generic
     if imposer is None and context.imposer != target and (target or generic):
         imposer = context.imposer  # not when neither imposer nor origin is named
+    if imposer is None and in_context and not roles and context.imposer and context.target is None:
+        imposer, from_context = context.imposer, True
     imposer = imposer or pick_location(roles, rate.start, rate.end, target)
     if imposer is None:
         return None

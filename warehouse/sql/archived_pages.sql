@@ -1,0 +1,8 @@
+-- Each article's archived page, for re-processing: all articles, or ($stale) only those
+-- extracted by another extractor version than $version.
+SELECT a.url, p.content_sha256, p.content_type, p.fetched_at
+FROM core.articles AS a
+JOIN raw.pages AS p ON p.content_sha256 = a.content_sha256
+WHERE NOT $stale OR a.extractor_version <> $version
+QUALIFY row_number() OVER (PARTITION BY a.url ORDER BY p.fetched_at DESC) = 1
+ORDER BY a.url
