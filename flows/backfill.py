@@ -130,7 +130,8 @@ def plan(sources: list[str], cut: list[Partition], settings: Settings) -> list[P
                 except SourceError:
                     found = []
                 queue += [e.url for e in found if e.kind == "sitemap"]
-                entries |= {e.url: e for e in found if e.kind != "sitemap" and e.url not in entries}
+                entries |= {e.url: e for e in found if e.kind != "sitemap"  # a feed's date wins
+                            and (e.url not in entries or entries[e.url].published_source != "feed")}
     planned = []
     for part in cut:
         window = Run(kind="backfill", settings=settings, since=part.since, until=part.until, idempotency_key=None)

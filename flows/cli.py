@@ -168,7 +168,7 @@ def _print_plan(planned) -> None:
     for part in planned:
         out.print(f"[bold]{part.label}[/]: {len(part.urls)} URLs")
         for url in part.urls:
-            out.print(f"  {url}")
+            out.print(f"  {url}", soft_wrap=True, highlight=False)
 
 
 def _submit_backfill(parameters: dict) -> None:

@@ -14,6 +14,7 @@ import random
 import socket
 import threading
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -29,6 +30,8 @@ ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 ROBOTS_MAX_BYTES = 500 * 1024      # RFC 9309: parse at least the first 500 KiB
 ROBOTS_MAX_REDIRECTS = 5           # RFC 9309: follow at least five consecutive redirects
+GZIP_MAGIC = b"\x1f\x8b"
+INFLATED_ENCODINGS = ("gzip", "x-gzip", "deflate")  # decoded here, under the size cap
 
 
 @dataclass
@@ -61,6 +64,68 @@ class Fetch:
 
 class HostRefused(Exception):
     """A host resolving to a private, loopback, link-local or multicast address."""
+
+
+class BodyRefused(ValueError):
+    """A body that inflates beyond the size cap, or compressed data that is broken."""
+
+
+class CappedInflater:
+    """Streaming gzip/zlib decompression that refuses to produce more than ``max_bytes``.
+
+    The cap is enforced while decompressing (``max_length``), so a decompression bomb
+    costs at most ``max_bytes`` of memory before it is refused.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._inflater = zlib.decompressobj(wbits=47)  # 32 + 15: gzip or zlib header
+
+    def feed(self, data: bytes) -> bytes:
+        """The bytes ``data`` inflates to; raises BodyRefused beyond the cap or on broken data."""
+        out = []
+        while data:
+            try:
+                chunk = self._inflater.decompress(data, self.max_bytes - self.size + 1)
+            except zlib.error as exc:
+                raise BodyRefused(f"broken compressed data ({exc})") from exc
+            self.size += len(chunk)
+            if self.size > self.max_bytes:
+                raise BodyRefused(f"compressed body inflates beyond the {self.max_bytes}-byte cap")
+            out.append(chunk)
+            data = self._next_member()
+        return b"".join(out)
+
+    def finish(self) -> None:
+        """Raise BodyRefused when the compressed stream stopped before its end."""
+        if not self._inflater.eof:
+            raise BodyRefused("compressed body is truncated")
+
+    def _next_member(self) -> bytes:
+        """Input left after a gzip member ends (a multi-member file), with a fresh inflater."""
+        if not self._inflater.eof or not self._inflater.unused_data:
+            return b""
+        rest = self._inflater.unused_data
+        self._inflater = zlib.decompressobj(wbits=47)
+        return rest
+
+
+def is_gzipped(body: bytes) -> bool:
+    """True when ``body`` is gzip data (by its magic bytes, whatever its URL or type says)."""
+    return body.startswith(GZIP_MAGIC)
+
+
+def gunzip_capped(body: bytes, max_bytes: int) -> bytes:
+    """The content of the gzip ``body``, at most ``max_bytes`` long (a ``.xml.gz`` sitemap).
+
+    Raises BodyRefused when it would inflate beyond ``max_bytes`` (checked while
+    decompressing) or is not complete, valid gzip.
+    """
+    inflater = CappedInflater(max_bytes)
+    content = inflater.feed(body)
+    inflater.finish()
+    return content
 
 
 class Crawler:
@@ -170,6 +235,7 @@ class Crawler:
                 continue
             result.status = response.status_code
             if response.status_code in RETRY_STATUSES and attempt < self.settings.retries:
+                response.close()  # an unread streamed response holds its pooled connection
                 time.sleep(self._backoff(attempt, response.headers.get("Retry-After")))
                 continue
             self._read_response(response, result)
@@ -220,10 +286,13 @@ class Crawler:
                 result.error = None if response.status_code == 304 else f"HTTP {response.status_code}"
                 return
             mime = result.content_type.split(";")[0].strip().lower()
-            if mime and mime not in ACCEPTED_TYPES:
+            if mime and mime not in ACCEPTED_TYPES and not _is_gzip_file(result.final_url, mime):
                 result.error = f"content type {mime} is not a page or a feed"
                 return
-            result.body = self._read_capped(response)
+            try:
+                result.body = self._read_capped(response)
+            except BodyRefused as exc:
+                raise httpx.DecodingError(str(exc)) from exc
             result.size = len(result.body)
             result.sha256 = hashlib.sha256(result.body).hexdigest()
             result.error = None
@@ -231,15 +300,30 @@ class Crawler:
             response.close()
 
     def _read_capped(self, response: httpx.Response) -> bytes:
+        """The body, at most Settings.max_bytes after decoding, read within total_timeout_s.
+
+        gzip and deflate Content-Encodings are inflated here under the cap; raises
+        httpx.DecodingError beyond the cap, BodyRefused for a bomb or broken encoding,
+        httpx.ReadTimeout when the body trickles in past the deadline.
+        """
         declared = int(response.headers.get("Content-Length") or 0)
         if declared > self.settings.max_bytes:
             raise httpx.DecodingError(f"body of {declared} bytes exceeds the {self.settings.max_bytes}-byte cap")
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        inflater = CappedInflater(self.settings.max_bytes) if encoding in INFLATED_ENCODINGS else None
+        raw = response.iter_raw() if inflater or encoding in ("", "identity") else response.iter_bytes()
+        deadline = time.monotonic() + self.settings.total_timeout_s
         chunks, size = [], 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
+        for chunk in raw:
+            data = inflater.feed(chunk) if inflater else chunk
+            size += len(data)
             if size > self.settings.max_bytes:
                 raise httpx.DecodingError(f"body exceeds the {self.settings.max_bytes}-byte cap")
-            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout(f"body not read within {self.settings.total_timeout_s} s")
+            chunks.append(data)
+        if inflater:
+            inflater.finish()
         return b"".join(chunks)
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
@@ -264,6 +348,12 @@ def refuse_private_host(host: str, port: int) -> None:
                 f"refused: {host} resolves to the non-public address {address}; "
                 "pass --allow-private-hosts to crawl it"
             )
+
+
+def _is_gzip_file(url: str, mime: str) -> bool:
+    """A ``.gz`` file served as a generic binary or gzip type (as sitemaps often are)."""
+    return mime in ("application/octet-stream", "application/x-gzip", "application/gzip") \
+        and urlsplit(url).path.endswith(".gz")
 
 
 def _retry_after_seconds(value: str) -> float | None:

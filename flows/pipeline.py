@@ -27,7 +27,7 @@ from flows.archive import Archive
 from flows.bookkeeping import (
     OUTCOMES, conditional_headers, crawl_state_row, fetch_log_row, unprocessed_outcome,
 )
-from flows.crawl import Crawler, Fetch
+from flows.crawl import BodyRefused, Crawler, Fetch, gunzip_capped, is_gzipped
 from flows.settings import Settings
 from flows.staging import stage_run
 from flows.validation import validate_run
@@ -180,7 +180,10 @@ def _parse_fetched_source(fetch: Fetch, run: Run, logger) -> list[Entry]:
         outcome = "disallowed" if fetch.disallowed else "failed"
     else:
         try:
-            found = parse_source(fetch.body, fetch.final_url)
+            body = gunzip_capped(fetch.body, run.settings.max_bytes) if is_gzipped(fetch.body) else fetch.body
+            found = parse_source(body, fetch.final_url)
+        except BodyRefused as exc:  # a gzip bomb or broken gzip: refused before parsing
+            outcome, error = "failed", f"{fetch.final_url}: gzipped source refused ({exc})"
         except SourceError as exc:
             outcome, error = "failed", str(exc)
     if error:

@@ -37,6 +37,7 @@ DEFAULT_API_URL = "http://127.0.0.1:4200/api"
 WAREHOUSE_SLOT = "newsledger-warehouse-write"
 ZOMBIE_AUTOMATION = "newsledger-crash-runs-without-heartbeat"
 HEARTBEAT_S = 30  # Prefect's least heartbeat interval; a run silent for 3 of them is Crashed
+SLOT_LEASE_S = 60  # the server's least lease: a killed writer's slot is free again within ~75 s
 QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
 
 
@@ -127,7 +128,9 @@ def _zombie_automation():
 def serve_deployments(api_url: str, limit: int | None = None) -> None:
     """Register the deployments of prefect.yaml on ``api_url`` and run them from this
     process until interrupted. Flow runs send a heartbeat every HEARTBEAT_S seconds."""
-    os.environ |= {"PREFECT_API_URL": api_url, "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_S)}
+    # flow runs inherit this environment: their INFO lines (skips, waits) reach the server's logs
+    os.environ |= {"PREFECT_API_URL": api_url, "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_S),
+                   "PREFECT_LOGGING_LEVEL": "INFO"}
     from prefect import serve
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
@@ -196,6 +199,6 @@ def warehouse_slot(logger: logging.Logger | logging.LoggerAdapter) -> Iterator[N
     if held.active_slots >= held.limit:
         logger.info("waiting for the warehouse-write slot %s: another run is writing", WAREHOUSE_SLOT)
     started = time.monotonic()
-    with concurrency(WAREHOUSE_SLOT, occupy=1, strict=False):
+    with concurrency(WAREHOUSE_SLOT, occupy=1, lease_duration=SLOT_LEASE_S, strict=False):
         logger.info("took the warehouse-write slot after %.1f s", time.monotonic() - started)
         yield

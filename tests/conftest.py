@@ -9,9 +9,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -82,3 +84,30 @@ def dev_site(corpus: Path, tmp_path_factory: pytest.TempPathFactory):
     site = serve_split(corpus / "dev", tmp_path_factory.mktemp("dev-site") / "site")
     yield site
     site.stop()
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by `make install` when missing
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled demo site crawled by the nightly flow into a fresh warehouse."""
+    from flows.demo_site import serve_demo
+    from flows.nightly import nightly
+
+    folder = tmp_path_factory.mktemp("demo")
+    db = folder / "demo.duckdb"
+    with serve_demo(folder / "site") as (_, manifest):
+        nightly([*manifest["feeds"], manifest["sitemap_index"]], db=str(db), allow_private_hosts=True)
+    return db
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium driven by Playwright."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -28,6 +28,12 @@ _LOCATIVE_BEFORE_RE = re.compile(
     r"(?i:the\s+)?"
     r"(?:[a-z][\w-]*\s+){0,2}?(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*,\s+)?(?:the\s+)?$"
 )
+# A place that names an event, not a market ("at the Shanghai auto show").
+_EVENT_AFTER_RE = re.compile(
+    r"^\s+(?:international\s+)?(?:(?:auto(?:mobile)?|motor|car|EV)\s+)?(?:show|expo|exhibition|fair"
+    r"|summit|forum|conference)\b",
+    re.IGNORECASE,
+)
 _OWN_CLAIM_RE = re.compile(r"\b(?:other|more|further|new|wider|rest of(?: the)?)\s+$", re.I)
 _CLAIM_HEAD_RE = re.compile(
     r"\s+(?:[\w-]+\s+)?(?:expansion|push|launch|sales|entry|debut|roll-?out|markets?)\b", re.I
@@ -101,9 +107,12 @@ def _is_named_use(sentence: str, start: int, end: int, via: str) -> bool:
 
 
 def _is_origin(sentence: str, place: Place) -> bool:
-    """Tell whether ``place`` is named as where goods come from or an old site."""
+    """Tell whether ``place`` is named as where goods come from, an old site or an event."""
     before = sentence[max(0, place.start - 40):place.start]
-    return bool(ORIGIN_BEFORE_RE.search(before) or ORIGIN_AFTER_RE.match(sentence[place.end:]))
+    after = sentence[place.end:]
+    return bool(
+        ORIGIN_BEFORE_RE.search(before) or ORIGIN_AFTER_RE.match(after) or _EVENT_AFTER_RE.match(after)
+    )
 
 
 def drop_covered_regions(sentence: str, places: list[Place], registry: Registry) -> list[str]:

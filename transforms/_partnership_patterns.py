@@ -13,6 +13,7 @@ SLOT = r"§[A-Z]"
 SLOT_TOKEN = re.compile(SLOT)
 GROUP = rf"{SLOT}(?:(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+|\s+&\s+){SLOT})*"
 
+_JOINT_WORK = r"(?:build|open|set\s+up|establish|develop|produce|make)\b"
 # Form triggers, most specific first; a clause takes the first form that matches.
 FORM_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -29,11 +30,12 @@ FORM_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "investment",
         re.compile(
             r"\binvest(?:s|ed|ing|ment|ments)?\s+(?:[^§;]{0,60}?\s)?in\s+(?:[\w’'-]+\s+){0,2}?§"
-            r"|\b(?:a|its|the|their|minority|majority|controlling|\d[\d.,]*%?)\s+(?:percent\s+)?stake\b"
-            r"|\bstake\s+(?:of|in)\b|\d[\d.,]*\s*(?:%|percent)\s+of\s+(?:(?:[\w’'-]+\s+){0,2}?§|it\b"
+            r"|\b(?:a|its|the|their|minority|majority|controlling|\d[\d.,]*%?)\s+(?:percent\s+|per[\s-]cent\s+)?stake\b"
+            r"|\bstake\s+(?:of|in)\b|\d[\d.,]*\s*(?:%|percent|per[\s-]cent)\s+of\s+(?:(?:[\w’'-]+\s+){0,2}?§|it\b"
             r"|the\s+(?:joint\s+)?venture\b)"
             r"|\b(?:largest|biggest|major|controlling|top)\s+shareholder\b|\bshares?\s+in\s+§"
-            r"|\b(?:funding|financing|capital\s+injection)\b|§[A-Z]-controlled\b|\bowned\s+(?:\d[\d.,]*\s*(?:%|percent)\s+)?by\s+§"
+            r"|\b(?:funding|financing|capital\s+injection)\b|§[A-Z]-controlled\b|\bowned\s+(?:\d[\d.,]*\s*(?:%|percent|per[\s-]cent)\s+|50[-:/]50\s+|jointly\s+|equally\s+)?by\s+§"
+            r"|\b(?:50[-:/]50|fifty-fifty)\s+(?:venture|joint|owned|partnership|split)\b"
             r"|\b(?:holding|shareholding|interest)\s+in\s+§",
             re.I,
         ),
@@ -42,7 +44,7 @@ FORM_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "supply",
         re.compile(
             r"\bsuppl(?:y|ies|ied|ying)\s+(?:[\w§’'-]+\s+){0,3}?(?:with|to)\b|-supplied\b"
-            r"|\bsupply\s+(?:deal|agreement|contract|pact)\b|\bsupplier\s+(?:to|of|for)\s+§"
+            r"|\bsupply\s+(?:deal|agreement|contract|pact)\b|\bsupplier\s+(?:to|of|for)\s+§|\bto\s+supply\s+§"
             r"|\b(?:buy|buys|bought|buying|source|sources|sourced|sourcing|procure|procures)\s+"
             r"(?:[\w’'-]+\s+){0,3}?(?:cells|batteries|battery\s+packs|chips|motors|engines|"
             r"components|parts|modules)\s+from\b|\b(?:cell|battery|chip|parts)?\s*orders?\s+"
@@ -60,7 +62,11 @@ FORM_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bjointly\s+develop\w*|\b(?:develop|assembl|build|produc|manufactur)\w*\s+(?:[^§;]{0,80}?)"
             r"\bwith\s+(?:it\b|(?:[\w’'-]+\s+){0,2}?§)"
             r"|\b(?:agreement|deal|pact|accord)s?\s+(?:with|between)\s+§|\b(?:signed|sign|signs|signing|struck|strike|reached|reach|agreed)\s+(?:a|an|the|their)?\s*(?:[\w-]+\s+){0,3}?(?:agreement|deal|pact|accord)\b|\btalks\b|\bdiscussions?\b|\bnegotiat\w+"
-            r"|\bapproach(?:ed|es|ing)?\s+§|\bas\s+(?:its|their|a)\s+(?:[\w-]+\s+){0,2}?partner\b",
+            r"|\bapproach(?:ed|es|ing)?\s+§|\bas\s+(?:its|their|a)\s+(?:[\w-]+\s+){0,2}?partner\b"
+            # "§A and §B to build a plant", "a plant is to be built ... by §A and §B"
+            rf"|{GROUP}\s+(?:to|will|plan\s+to|agreed\s+to|are\s+to)\s+(?:jointly\s+)?{_JOINT_WORK}"
+            r"|\b(?:is|are|will\s+be|to\s+be)\s+(?:jointly\s+)?(?:built|set\s+up|established)\s+(?:[^§;]{0,60}?)"
+            r"\bby\s+§[A-Z]\s+and\s+§",
             re.I,
         ),
     ),
@@ -86,6 +92,23 @@ MODIFIER_USE = re.compile(
     r"|[’']?s?\s+(?:[\w-]+\s+){0,2}?(?:unit|subsidiary|arm|division|affiliate)\b"
 )
 FORMER = re.compile(r"\bformer\s+$", re.I)
+# The owner named after a unit it owns ("Nio Power, the battery-swapping unit of Nio").
+UNIT_OF = re.compile(
+    r"\b(?:unit|subsidiary|arm|division|affiliate|business|brand)\s+of\s+(?:[\w’'-]+\s+){0,3}?$", re.I
+)
+# "§B, the Chinese carmaker in which it owns a fifth": "it" is the article's main company.
+IN_WHICH_IT = re.compile(
+    rf"(?P<o>{SLOT})\s*,\s*(?:{SLOT}\s+)?(?:[^,;§]{{0,50}}?\s)?in\s+which\s+it\s+(?:also\s+)?(?:holds|owns|has)\s+"
+    r"(?:a\s+|an\s+|about\s+|roughly\s+|around\s+|nearly\s+|almost\s+|just\s+(?:under|over)\s+)*"
+    r"(?:\d[\d.,]*\s*(?:%|percent|per[\s-]cent)|stake|majority|minority|controlling"
+    r"|(?:a\s+)?(?:fifth|quarter|third|tenth)|half)",
+    re.I,
+)
+# "a joint venture with §X" in a sentence naming no other company: the main company's venture.
+VENTURE_WITH = re.compile(
+    rf"\b(?:(?:joint[- ])?ventures?|partnership|alliance)\s*,?\s+with\s+(?:[\w’'-]+\s+){{0,2}}?{SLOT}",
+    re.I,
+)
 # Licence or supply "from §X" with no licensee in the sentence: the article's main company.
 FROM_PARTNER = re.compile(
     rf"\b(?:licen[cs]ed|bought|sourced|supplied|purchased|buys|sources)\s+(?:[\w’'-]+\s+){{0,3}}?"
@@ -98,7 +121,8 @@ IN_WHICH_SHAREHOLDER = re.compile(
     rf"(?P<o>{SLOT})\s*,\s*(?:in\s+which|of\s+which)\s+(?P<s>{SLOT})\s+(?:(?:is|was|remains|has\s+been)"
     r"\s+(?:the\s+)?(?:largest|biggest|main|top|controlling|majority|a\s+major)\s+(?:shareholder|"
     r"investor|owner|stakeholder)|(?:also\s+)?(?:holds|owns|has|controls)\s+(?:a\s+|an\s+|about\s+|"
-    r"roughly\s+|around\s+|nearly\s+|almost\s+)*(?:\d[\d.,]*\s*(?:%|percent)|stake|majority|"
+    r"roughly\s+|around\s+|nearly\s+|almost\s+|just\s+(?:under|over|below|above)\s+)*(?:\d[\d.,]*\s*(?:%|percent|per[\s-]cent)|stake|majority|"
+    r"(?:a\s+)?(?:fifth|quarter|third|tenth)|half|"
     r"minority|controlling))",
     re.I,
 )

@@ -34,7 +34,7 @@ _WORD_PERCENT = re.compile(
 _FRACTIONS = {"half": 50.0, "a half": 50.0, "a third": 33.3, "a quarter": 25.0, "a fifth": 20.0, "a tenth": 10.0}
 _FRACTION_RATE = re.compile(
     r"(?<![\w-])(?P<f>a\s+(?:half|third|quarter|fifth|tenth)|half)"
-    r"(?=\s+(?:of\s+(?:the|its|their|a|an)\s+(?:[\w’'-]+\s+){0,3}?(?:value|price)s?\b))",
+    r"\s+of\s+(?:the|its|their|a|an)\s+(?:[\w’'-]+\s+){0,3}?(?:value|price)s?\b",
     re.IGNORECASE,
 )
 TARIFF_NOUN = re.compile(
@@ -52,6 +52,7 @@ _OTHER_RATE = re.compile(
 _RATE_VERB = re.compile(
     r"\b(?:pays?|paid|faces?|faced|carry|carries|carried|assigned|obtained|received|gets?|got"
     r"|moves?|moved|rises?|rose|doubles?|doubled|triples?|quadruples?|climbs?|set\s+at"
+    r"|hits?|reach(?:es|ed)?"
     r"|extra|additional)\b[^%;]{0,25}$"
 )
 _IMPOSING_VERB = re.compile(

@@ -114,7 +114,7 @@ def _sentence_candidates(
         return []
     masked = _mask(text, slots)
     candidates, masked = _shareholder_candidates(masked, slots, text, index)
-    candidates += _from_partner_candidates(masked, slots, text, index, main)
+    candidates += _main_company_candidates(masked, slots, text, index, main)
     clauses = _clauses(masked)
     for number, clause in enumerate(clauses):
         joined = _joined_talks(clause, slots, text, index, earlier + candidates)
@@ -160,11 +160,18 @@ def _slots(text: str, found: list[Mention], registry: Registry) -> list[_Slot]:
             continue
         if pat.UNIT_MODIFIER.match(text, mention.end) and named & set(registry.parents_of(mention.canonical)):
             continue
+        if pat.UNIT_OF.search(text[: mention.start]) and _owns_named_unit(mention.canonical, named, registry):
+            continue
         names = spans.setdefault((mention.start, mention.end), [])
         for name in _parents_or_self(mention.canonical, registry):
             if name not in names:
                 names.append(name)
     return [_Slot(s, e, tuple(n)) for (s, e), n in sorted(spans.items())][:26]
+
+
+def _owns_named_unit(owner: str, named: set[str], registry: Registry) -> bool:
+    """True when a company named in the sentence is a unit of ``owner``."""
+    return any(owner in registry.parents_of(name) for name in named if name != owner)
 
 
 def _parents_or_self(name: str, registry: Registry) -> tuple[str, ...]:
@@ -237,6 +244,44 @@ def _clauses(masked: str) -> list[str]:
         if piece.strip():
             clauses.append(piece)
     return clauses
+
+
+def _main_company_candidates(
+    masked: str, slots: list[_Slot], text: str, index: int, main: str | None
+) -> list[_Candidate]:
+    """Deals whose other party is the article's main company, left unnamed in the sentence."""
+    found = _from_partner_candidates(masked, slots, text, index, main)
+    found += _in_which_it_candidates(masked, slots, text, index, main)
+    return found + _venture_with_candidates(masked, slots, text, index, main)
+
+
+def _in_which_it_candidates(
+    masked: str, slots: list[_Slot], text: str, index: int, main: str | None
+) -> list[_Candidate]:
+    """ "§A said §B, the carmaker in which it owns a fifth, ...": the sentence's subject
+    (else the main company) holds a stake in §B."""
+    candidates = []
+    for match in pat.IN_WHICH_IT.finditer(masked):
+        names = _slot_names(match.group("o"), slots)
+        subject = [n for n in _slot_names(masked[: match.start()], slots) if n not in names][:1]
+        owner = subject[0] if subject else main
+        if owner is not None and names and owner not in names:
+            candidates.append(_Candidate(frozenset((owner, *names)), "investment", "agreed", text, index))
+    return candidates
+
+
+def _venture_with_candidates(
+    masked: str, slots: list[_Slot], text: str, index: int, main: str | None
+) -> list[_Candidate]:
+    """ "cells will come from a joint venture with §X" naming no other company."""
+    match = pat.VENTURE_WITH.search(masked)
+    names = _slot_names(masked, slots)
+    if match is None or main is None or len(names) != 1 or main in names:
+        return []
+    if pat.NEGATION.search(masked[: match.start()]) or pat.MODAL.search(masked):
+        return []
+    form = "joint_venture" if "venture" in match.group(0).lower() else "collaboration"
+    return [_Candidate(frozenset((main, names[0])), form, "agreed", text, index)]
 
 
 def _from_partner_candidates(

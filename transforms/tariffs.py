@@ -47,6 +47,8 @@ from transforms._tariff_rates import (
 from transforms.registry import Mention, Registry
 
 _CONTEXT_SENTENCES = 2  # how far back a tariff sentence lends its context
+_RATE_CONTEXT_SENTENCES = 4  # ... to a sentence that speaks of "the rate" (quotes between)
+_THE_RATE = re.compile(r"\b(?:the|its|that)\s+(?:(?:new|next|higher|top|full)\s+)?rate\b")
 _ANY_PERCENT = re.compile(r"\d(?:\s?%|[\s-]?(?:percent|per[\s-]cent|pc)\b)")
 _IN_FORCE = re.compile(
     r"\b(?:(?:remain(?:s|ed)?|stay(?:s|ed)?|still|are|is|were|was)\s+in\s+(?:place|force)"
@@ -132,7 +134,8 @@ def _read_sentence(
         roles + find_coreferent_roles(sentence, context.last_place), key=lambda r: r.start
     )
     speaks_of_duty = bool(TARIFF_NOUN.search(sentence))
-    in_context = index - context.last_tariff <= _CONTEXT_SENTENCES
+    reach = _RATE_CONTEXT_SENTENCES if _THE_RATE.search(sentence) else _CONTEXT_SENTENCES
+    in_context = index - context.last_tariff <= reach
     companies = registry.companies_in(sentence)
     facts: list[dict] = []
     listed = False  # the previous percentage was a rate: "Geely pays 19.3%, BYD 17%"

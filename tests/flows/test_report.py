@@ -3,39 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
-from flows.demo_site import serve_demo
-from flows.nightly import nightly
 from flows.report import build_run_report
 from warehouse.db import connect, open_warehouse
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 CHARTS = ["chart-tariffs", "chart-partnerships", "chart-expansions", "chart-outlets", "chart-fetch-outcomes"]
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo site crawled by the nightly flow into a fresh warehouse."""
-    folder = tmp_path_factory.mktemp("demo")
-    db = folder / "demo.duckdb"
-    with serve_demo(folder / "site") as (_, manifest):
-        nightly([*manifest["feeds"], manifest["sitemap_index"]], db=str(db), allow_private_hosts=True)
-    return db
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def latest_run(db: Path) -> tuple[str, dict]:

@@ -15,28 +15,10 @@ from pathlib import Path
 import pytest
 
 from flows.demo import DEMO_QUESTIONS, example_sql
-from flows.demo_site import serve_demo
-from flows.nightly import nightly
-from transforms.registry import Registry
-from warehouse import REFERENCE_DIR
-from warehouse.db import connect, open_warehouse
-from warehouse.reference import load_reference
+from warehouse.db import connect
 
 Rows = list[dict[str, object]]
 EXAMPLES = sorted(p.name[:-4] for p in (resources.files("warehouse") / "examples").iterdir() if p.name.endswith(".sql"))
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo site crawled by the nightly flow into a fresh warehouse."""
-    folder = tmp_path_factory.mktemp("demo")
-    db = folder / "demo.duckdb"
-    with serve_demo(folder / "site") as (_, manifest):
-        nightly([*manifest["feeds"], manifest["sitemap_index"]], db=str(db), allow_private_hosts=True)
-    with open_warehouse(db) as con:
-        if not con.execute("SELECT count(*) FROM core.dim_place").fetchone()[0]:
-            load_reference(con, Registry.load(REFERENCE_DIR))
-    return db
 
 
 def answer(db: Path, name: str) -> Rows:
