@@ -42,3 +42,14 @@ lint: install
 
 clean:
 	rm -rf $(VENV) .prefect data reports .pytest_cache
+
+# Throughput against the extraction floor, re-run, Prefect overhead, peak RSS (a few minutes; not a test).
+.PHONY: bench bench-memory
+N ?= 1000
+bench: install
+	$(BIN)/python benchmarks/bench.py --n $(N) --corpus $(CORPUS)
+
+# Peak RSS of a backfill at 1k, 5k and 20k articles (the better part of an hour; not in CI).
+SIZES ?= 1000,5000,20000
+bench-memory: install
+	$(BIN)/python benchmarks/bench_memory.py --sizes $(SIZES) --corpus $(CORPUS)

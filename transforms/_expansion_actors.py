@@ -20,6 +20,10 @@ _SITE_AFTER_RE = re.compile(
 _POSSESSIVE_GAP_RE = re.compile(r"^(?:'s|’s|'|’)\s")
 _OWNED_GAP_RE = re.compile(r"(?:'s|’s|'|’)?\s+(?:[a-z-]+\s+){0,3}")
 _COORDINATION_RE = re.compile(r"\s*(?:,|,?\s+and|,?\s+&|,?\s+as well as)\s*")
+# Reported speech: "§A said that §B will build ...": §B is the one expanding.
+_SAID_THAT_RE = re.compile(
+    r"\b(?:said|says|announced|confirmed|added|stated|disclosed)\s+(?:on\s+\w+\s+)?that\s+$"
+)
 
 
 def pick_actors(sentence: str, mentions: list[Mention], registry: Registry) -> list[str]:
@@ -33,6 +37,7 @@ def pick_actors(sentence: str, mentions: list[Mention], registry: Registry) -> l
     plant") are skipped.
     """
     usable = [m for m in mentions if not _names_old_site(sentence, m)]
+    usable = _after_reporting_verb(sentence, usable)
     usable = [m for i, m in enumerate(usable) if not _owns_next(sentence, m, usable[i + 1:])]
     brands = [m.canonical for m in usable if _is_brand_object(sentence, m)]
     usable = [m for m in usable if not _is_oblique(sentence, m)]
@@ -50,6 +55,14 @@ def pick_actors(sentence: str, mentions: list[Mention], registry: Registry) -> l
         actors.append(mention)
     names = _unique([m.canonical for m in actors])
     return names[:1] if len(names) > 1 and JOINT_RE.search(sentence) else names
+
+
+def _after_reporting_verb(sentence: str, mentions: list[Mention]) -> list[Mention]:
+    """Mentions from the first one that follows "said that", or all when none does."""
+    for index, mention in enumerate(mentions[1:], start=1):
+        if _SAID_THAT_RE.search(sentence[mentions[index - 1].end:mention.start]):
+            return mentions[index:]
+    return mentions
 
 
 def antecedent(sentence: str, start: int, mentions: list[Mention]) -> list[str]:

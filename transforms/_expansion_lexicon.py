@@ -31,7 +31,8 @@ PRODUCTION_RE = re.compile(
     r"(?:production|producing|produces?|manufactur\w*)"
     r"(?!\s+(?:costs?|jobs|workers|targets?|cuts?))|"
     r"(?:builds?|building|built|make|makes|making|put together)"
-    r"\s+(?:\w+\s+){0,2}?(?:cars|vehicles|EVs|models|batteries|cells|buses|trucks)|"
+    r"\s+(?:\w+\s+){0,2}?(?:cars?|vehicles?|EVs?|models?|batteries|cells|buses|trucks?|crossovers?"
+    r"|SUVs?|sedans?|hatchbacks?|pickups?|vans?|hybrids?|robotaxis?)|"
     r"(?:vehicle|car|manufacturing|production) complex|footholds?|capacity)\b",
     re.IGNORECASE,
 )
@@ -63,6 +64,7 @@ PLANNED_RE = re.compile(
     r"should|scheduled|next year|announc\w*|"
     r"unveil\w*|is investing|to follow|will follow|committed to|broke ground|breaks? ground|"
     r"breaking ground|groundbreaking|eyes|eyeing|(?:is|are) (?:set|poised) to|"
+    r"(?:press|push|forg|mov|go)\w* ahead|"
     r"(?:began|begun|started|starts|begins|start|begin) (?:construction|work on|building work))\b",
     re.IGNORECASE,
 )
@@ -136,7 +138,7 @@ AND_COMPANY_RE = re.compile(r",\s+and\s+$")
 BACKGROUND_RE = re.compile(
     r"\b(?:(?:cut|cuts|cutting|reduc\w*|trim\w*|slash\w*|lower\w*)\s+(?:\w+\s+){0,3}?"
     r"capacity|long-standing|long-established|longstanding|for (?:years|decades)|has long|"
-    r"have long|traditionally|since (?:the )?(?:19\d\d|200\d|201[0-5])s?|(?:sell|sold|sells|selling)\s+"
+    r"have long|traditionally|account(?:s|ed|ing)?\s+for|since (?:the )?(?:19\d\d|200\d|201[0-5])s?|(?:sell|sold|sells|selling)\s+"
     r"(?:its|their|a|the|her|his)?\s*(?:\w+\s+)?(?:stake|share|holding|interest|"
     r"business|unit|division)s?)\b",
     re.IGNORECASE,

@@ -34,7 +34,7 @@ FORM_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bstake\s+(?:of|in)\b|\d[\d.,]*\s*(?:%|percent|per[\s-]cent)\s+of\s+(?:(?:[\w’'-]+\s+){0,2}?§|it\b"
             r"|the\s+(?:joint\s+)?venture\b)"
             r"|\b(?:largest|biggest|major|controlling|top)\s+shareholder\b|\bshares?\s+in\s+§"
-            r"|\b(?:funding|financing|capital\s+injection)\b|§[A-Z]-controlled\b|\bowned\s+(?:\d[\d.,]*\s*(?:%|percent|per[\s-]cent)\s+|50[-:/]50\s+|jointly\s+|equally\s+)?by\s+§"
+            r"|\b(?:funding|financing|capital\s+injection)\b|§[A-Z]-controlled\b|\bowned\s+(?:\d[\d.,]*\s*(?:%|percent|per[\s-]cent)\s+|50[-:/]50\s+|jointly\s+|equally\s+)?by\s+(?:[\w’'-]+\s+){0,2}?§"
             r"|\b(?:50[-:/]50|fifty-fifty)\s+(?:venture|joint|owned|partnership|split)\b"
             r"|\b(?:holding|shareholding|interest)\s+in\s+§",
             re.I,

@@ -56,6 +56,7 @@ _IN_FORCE = re.compile(
     r"|in\s+(?:place|force)\s+since)\b",
     re.IGNORECASE,
 )
+_IMPORT_DUTY = re.compile(r"\bimport\s+(?:dut(?:y|ies)|tariffs?|tax(?:es)?)\b", re.IGNORECASE)
 _UNRATED_HEDGE = re.compile(r"\b(?:[Ii]f|could|might|may|would|consider\w*|possibl[ey])\b")
 _PRODUCT = re.compile(
     r"(?:%|\b(?i:tariffs?|dut(?:y|ies)|surtax(?:es)?|levy|levies|rates?|charges|imposes"
@@ -200,6 +201,8 @@ def _rated_fact(
     if imposer is None and in_context and not roles and context.imposer and context.target is None:
         imposer, from_context = context.imposer, True
     imposer = imposer or pick_location(roles, rate.start, rate.end, target)
+    if imposer is None and not roles and target is None and _IMPORT_DUTY.search(rate.phrase):
+        imposer = context.last_place  # "reflecting import duties of 70%" in the country named last
     if imposer is None:
         return None
     effective = find_effective(rate, sentence, published)

@@ -1,0 +1,71 @@
+"""`make bench-memory` (long, not in CI): peak memory of a backfill as the site grows.
+
+    python benchmarks/bench_memory.py [--sizes 1000,5000,20000] [--workers W]
+
+For each size N, builds a site of N distinct articles plus the real pages the way
+``bench.py`` does (``benchmarks/sitegen.py``), serves it on loopback and times
+``newsledger backfill --since FIRST --until LAST`` over it into a fresh warehouse, with
+Prefect's temporary server. Prints the peak RSS of the flow process and its extraction
+workers (sampled from /proc every 0.1 s, the Prefect server's uvicorn process apart) and
+writes ``benchmarks/results/<commit>-memory.json``. 20,000 articles take the better part
+of an hour on two cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from bench import RESULTS, ROOT, _commit, newsledger, prepare_site, run_env, served
+
+
+def measure_backfill(corpus: Path, workdir: Path, n: int, workers: int) -> dict:
+    """Backfill a fresh warehouse from a site of ``n`` articles; returns time, counts and peaks."""
+    site = prepare_site(corpus, workdir, n)
+    window = ("--since", site.first_published.isoformat(), "--until", site.last_published.isoformat())
+    with served(corpus, site.directory):
+        measured = newsledger("backfill", site.sources, workdir / "backfill.duckdb", run_env(workers), *window)
+    counts = measured.summary.get("counts", {})
+    return {
+        "n": n, "pages": site.pages, "seconds": measured.seconds,
+        "articles_per_s": round(site.pages / measured.seconds, 2),
+        "peak_rss_mb": measured.peak_rss_no_server_mb, "peak_rss_with_server_mb": measured.peak_rss_mb,
+        "articles": counts.get("articles"), "facts": counts.get("facts"),
+        "stage_seconds": measured.summary.get("stage_seconds", {}),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,5000,20000", help="comma-separated article counts")
+    parser.add_argument("--workers", type=int, default=None, help="extraction processes (default: Settings.workers)")
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    args = parser.parse_args()
+    from flows.settings import Settings
+
+    workers = args.workers or Settings().workers
+    rows = []
+    for n in (int(size) for size in args.sizes.split(",")):
+        workdir = Path(tempfile.mkdtemp(prefix=f"newsledger-memory-{n}-"))
+        try:
+            rows.append(measure_backfill(args.corpus.resolve(), workdir, n, workers))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        row = rows[-1]
+        print(f"N={row['n']:>6} pages={row['pages']:>6} {row['seconds']:>8.1f} s {row['articles_per_s']:>6.1f} pages/s "
+              f"peak RSS flow+workers {row['peak_rss_mb']:>7.0f} MB (with Prefect server "
+              f"{row['peak_rss_with_server_mb']:.0f} MB)", flush=True)
+    record = {"commit": _commit(), "workers": workers, "runs": rows}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{record['commit']}-memory.json"
+    path.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"written: {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
