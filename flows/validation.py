@@ -41,7 +41,7 @@ def validate_run(run: Run, processed: Processed) -> Validated:
     checked_articles = validate_rows("articles", articles, run.started_at)
     checked_facts = validate_rows("fact_mentions", facts, run.started_at,
                                   {"articles": checked_articles.passed, "known_regions": known_regions()})
-    docs = build_data_docs([checked_articles, checked_facts], run.reports_dir / "data_docs")
+    docs = build_data_docs([checked_articles, checked_facts], (run.reports_dir / "data_docs").resolve())
     summary = {v.dataset: {k: v.summary[k] for k in ("evaluated", "passed", "quarantined")}
                for v in (checked_articles, checked_facts)} | {"data_docs": str(docs)}
     run.counts |= {"articles_quarantined": checked_articles.summary["quarantined"],

@@ -94,7 +94,7 @@ MODIFIER_USE = re.compile(
 FORMER = re.compile(r"\bformer\s+$", re.I)
 # The owner named after a unit it owns ("Nio Power, the battery-swapping unit of Nio").
 UNIT_OF = re.compile(
-    r"\b(?:unit|subsidiary|arm|division|affiliate|business|brand)\s+of\s+(?:[\w’'-]+\s+){0,3}?$", re.I
+    r"\b(?:unit|subsidiary|arm|division|affiliate)\s+of\s+(?:[\w’'-]+\s+){0,3}?$", re.I
 )
 # "§B, the Chinese carmaker in which it owns a fifth": "it" is the article's main company.
 IN_WHICH_IT = re.compile(
