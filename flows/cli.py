@@ -131,9 +131,11 @@ def backfill(
     source: SourceOption = None, config: ConfigOption = None, db: DbOption = None,
     allow_private_hosts: PrivateOption = False, reports: ReportsOption = None,
     partition: Annotated[str, typer.Option(help="Cut the window into month, week or day partitions.")] = "month",
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the partitions and the URLs each would fetch.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="List the partitions and the URLs each would fetch.")] = False,
     via_prefect: Annotated[bool, typer.Option(
-        "--via-prefect", help="Create a run of the backfill deployment on the Prefect server (PREFECT_API_URL).")] = False,
+        "--via-prefect", help="Create a run of the backfill deployment on the Prefect server (PREFECT_API_URL).",
+    )] = False,
 ) -> None:
     """Load only the articles published in [since, until] (from sitemaps and feeds), one
     run per partition; partitions already loaded are skipped.

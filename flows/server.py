@@ -135,7 +135,7 @@ def serve_deployments(api_url: str, limit: int | None = None) -> None:
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     with temporary_settings({PREFECT_API_URL: api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: HEARTBEAT_S}):
-        wait_healthy(api_url, timeout_s=30)
+        wait_healthy(api_url, timeout_s=150)  # a server started at the same time migrates first
         ensure_server_objects()
         serve(*runner_deployments(deployment_specs()), limit=limit, print_starting_message=True)
 

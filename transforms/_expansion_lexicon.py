@@ -28,7 +28,7 @@ DEMONYM_HEAD_RE = re.compile(
 
 PRODUCTION_RE = re.compile(
     r"\b(?:plants?|factor(?:y|ies)|gigafactor(?:y|ies)|giga|assembl\w*|"
-    r"(?:production|producing|produces?|manufactur\w*)"
+    r"(?:production|producing|produces?|manufactur(?!ers?\b)\w*|(?:supply|value)\s+chains?)"
     r"(?!\s+(?:costs?|jobs|workers|targets?|cuts?))|"
     r"(?:builds?|building|built|make|makes|making|put together)"
     r"\s+(?:\w+\s+){0,2}?(?:cars?|vehicles?|EVs?|models?|batteries|cells|buses|trucks?|crossovers?"
@@ -134,11 +134,12 @@ RELATIVE_RE = re.compile(
 )
 AND_COMPANY_RE = re.compile(r",\s+and\s+$")
 
-# Background, not news: long-running operations, stake sales, capacity cuts.
+# Background, not news: long-running operations, stake sales, capacity cuts, shares of a total.
 BACKGROUND_RE = re.compile(
     r"\b(?:(?:cut|cuts|cutting|reduc\w*|trim\w*|slash\w*|lower\w*)\s+(?:\w+\s+){0,3}?"
     r"capacity|long-standing|long-established|longstanding|for (?:years|decades)|has long|"
-    r"have long|traditionally|account(?:s|ed|ing)?\s+for|since (?:the )?(?:19\d\d|200\d|201[0-5])s?|(?:sell|sold|sells|selling)\s+"
+    r"have long|traditionally|account(?:s|ed|ing)?\s+for|"
+    r"since (?:the )?(?:19\d\d|200\d|201[0-5])s?|(?:sell|sold|sells|selling)\s+"
     r"(?:its|their|a|the|her|his)?\s*(?:\w+\s+)?(?:stake|share|holding|interest|"
     r"business|unit|division)s?)\b",
     re.IGNORECASE,

@@ -61,6 +61,8 @@ FORM_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b(?:work|build|develop|make|produce)\w*\s+(?:[\w-]+\s+){0,4}?together\b|\bco-develop\w*"
             r"|\bjointly\s+develop\w*|\b(?:develop|assembl|build|produc|manufactur)\w*\s+(?:[^§;]{0,80}?)"
             r"\bwith\s+(?:it\b|(?:[\w’'-]+\s+){0,2}?§)"
+            r"|\b(?:agreement|deal|pact|accord|contract)s?\s+to\s+(?:use|buy|source|license|licence|share)\s+"
+            r"(?:[\w’'-]+\s+){0,3}?§"
             r"|\b(?:agreement|deal|pact|accord)s?\s+(?:with|between)\s+§|\b(?:signed|sign|signs|signing|struck|strike|reached|reach|agreed)\s+(?:a|an|the|their)?\s*(?:[\w-]+\s+){0,3}?(?:agreement|deal|pact|accord)\b|\btalks\b|\bdiscussions?\b|\bnegotiat\w+"
             r"|\bapproach(?:ed|es|ing)?\s+§|\bas\s+(?:its|their|a)\s+(?:[\w-]+\s+){0,2}?partner\b"
             # "§A and §B to build a plant", "a plant is to be built ... by §A and §B"

@@ -142,6 +142,7 @@ def _clause_facts(
             status = status_of(text, form, clause.relative) if form else None
             if form and status and not (place.bloc and form == "sales") and not (
                 _is_home_background(actor, place.name, text, registry)
+                or _is_home_sales(actor, place.name, form, registry)
                 or _is_local_partner(actor, actors, place.name, registry)
             ):
                 by_key.setdefault((form, status), []).append(place)
@@ -165,6 +166,11 @@ def _is_home_background(company: str, region: str, clause: str, registry: Regist
     home = getattr(record, "country", None)
     news = HOME_GROWTH_RE.search(clause) or CANCELLED_RE.search(clause)
     return home == region and not news
+
+
+def _is_home_sales(company: str, region: str, form: str, registry: Registry) -> bool:
+    """Tell whether a sales claim is about the company's home market (never an entry)."""
+    return form == "sales" and getattr(registry.company(company), "country", None) == region
 
 
 def _continues_previous(sentence: str) -> bool:

@@ -21,6 +21,9 @@ from prefect.client.schemas.filters import LogFilterFlowRunId
 from prefect.deployments import run_deployment
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
+from typer.testing import CliRunner
+
+from flows.cli import app
 from flows.server import WAREHOUSE_SLOT, ZOMBIE_AUTOMATION, wait_healthy
 from tests.conftest import ROOT, free_port
 
@@ -36,9 +39,10 @@ class Served:
         port = self.api_url.rsplit(":", 1)[1].removesuffix("/api")
         env = os.environ | {"PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
         self.server = self._start(["server", "--home", str(tmp / "prefect"), "--port", port], "server.log", env)
-        self.server_seconds = wait_healthy(self.api_url, timeout_s=150)
+        # started together: `deploy` imports the flows while the server migrates its database
         self.deploy = self._start(["deploy", "--api-url", self.api_url], "deploy.log",
                                   env | {"PREFECT_API_URL": self.api_url, "PREFECT_HOME": str(tmp / "client")})
+        self.server_seconds = wait_healthy(self.api_url, timeout_s=150)
 
     def _start(self, args: list[str], log: str, env: dict[str, str]) -> subprocess.Popen:
         with open(self.tmp / log, "w") as out:
@@ -140,12 +144,11 @@ def test_killed_backfill_is_crashed_and_its_rerun_does_only_the_rest(served: Ser
 
 
 def test_dry_run_lists_each_partition_and_its_urls(dev_site, tmp_path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "backfill", "--since", WINDOW["since"], "--until", WINDOW["until"],
-         *[arg for source in dev_site.sources for arg in ("-s", source)], "--allow-private-hosts",
-         "--dry-run", "--db", str(tmp_path / "w.duckdb")], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    headers = [line for line in result.stdout.splitlines() if not line.startswith(" ")]
+    result = CliRunner().invoke(app, [
+        "backfill", "--since", WINDOW["since"], "--until", WINDOW["until"], "--dry-run", "--allow-private-hosts",
+        "--db", str(tmp_path / "w.duckdb"), *[arg for source in dev_site.sources for arg in ("-s", source)]])
+    assert result.exit_code == 0, result.output
+    headers = [line for line in result.output.splitlines() if not line.startswith(" ")]
     assert headers == ["2024-10-01..2024-10-31: 2 URLs", "2024-11-01..2024-11-30: 3 URLs",
                        "2024-12-01..2024-12-31: 5 URLs"]
     assert not (tmp_path / "w.duckdb").exists()
@@ -186,3 +189,10 @@ def _wait(check, timeout_s: float, what: str):
             return found
         time.sleep(0.5)
     raise TimeoutError(f"waited {timeout_s:.0f} s for {what}")
+
+
+@pytest.mark.parametrize("command", ["server", "deploy"])
+def test_server_commands_have_help_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output
