@@ -131,10 +131,17 @@ class _Gx:
     batches: dict[str, BatchDefinition]
 
 
+def _quiet_loggers() -> None:
+    """GE sets INFO on some of its own loggers (e.g. temporary-folder notices): raise them all."""
+    names = [name for name in logging.root.manager.loggerDict if name.startswith("great_expectations")]
+    for name in ["great_expectations", *names]:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 @functools.cache
 def _gx() -> _Gx:
     """Create the ephemeral context once per process and register every suite (call under _LOCK)."""
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    _quiet_loggers()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = context.data_sources.add_pandas("newsledger")
