@@ -37,13 +37,18 @@ eval: install
 eval-update: install
 	$(BIN)/python benchmarks/eval.py --corpus $(CORPUS) --update
 
+# A local Prefect server (API and UI on http://127.0.0.1:4200), its database in data/prefect/.
+.PHONY: server
+server: install
+	$(BIN)/newsledger server
+
 lint: install
 	$(BIN)/ruff check flows transforms schemas warehouse tests benchmarks
 
 clean:
 	rm -rf $(VENV) .prefect data reports .pytest_cache
 
-# Throughput against the extraction floor, re-run, Prefect overhead, peak RSS (a few minutes; not a test).
+# Throughput against the extraction floor, re-run, Prefect overhead, peak RSS (N=1000: ~20 min on 2 cores; not a test).
 .PHONY: bench bench-memory
 N ?= 1000
 bench: install

@@ -53,12 +53,13 @@ SERVER_MARKERS = ("uvicorn", "server start")
 
 @dataclass
 class Measured:
-    """One command: wall seconds, peak RSS in MB (all, Prefect server apart) and its summary."""
+    """One command: wall seconds, peak RSS in MB (all, Prefect server apart), its summary and exit code."""
 
     seconds: float
     peak_rss_mb: float
     peak_rss_no_server_mb: float
     summary: dict = field(default_factory=dict)
+    exit_code: int = 0
 
     @property
     def outside_stages_s(self) -> float:
@@ -98,8 +99,9 @@ def _tree_rss(root: int) -> tuple[int, int]:
     return total, total - server
 
 
-def run_measured(command: list, env: dict[str, str], reports: Path | None = None) -> Measured:
-    """Run ``command`` to completion, sampling its process tree's RSS; raises on a non-zero exit."""
+def run_measured(command: list, env: dict[str, str], reports: Path | None = None, check: bool = True) -> Measured:
+    """Run ``command`` to completion, sampling its process tree's RSS; raises RuntimeError on a
+    non-zero exit when ``check``."""
     peaks = [0, 0]
     started = time.perf_counter()
     process = subprocess.Popen([str(part) for part in command], env=env, stdout=subprocess.PIPE,
@@ -116,12 +118,13 @@ def run_measured(command: list, env: dict[str, str], reports: Path | None = None
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
-    if process.returncode != 0:
+    if check and process.returncode != 0:
         msg = f"{command[0]} {command[1]} exited {process.returncode}:\n{output[-3000:]}"
         raise RuntimeError(msg)
     summaries = sorted(reports.glob("*/summary.json"), key=lambda p: p.stat().st_mtime) if reports else []
     summary = json.loads(summaries[-1].read_text()) if summaries else {}
-    return Measured(round(seconds, 2), round(peaks[0] / 2**20, 1), round(peaks[1] / 2**20, 1), summary)
+    return Measured(round(seconds, 2), round(peaks[0] / 2**20, 1), round(peaks[1] / 2**20, 1), summary,
+                    process.returncode)
 
 
 # ------------------------------------------------------------------- floor
@@ -223,11 +226,12 @@ def run_env(workers: int) -> dict[str, str]:
     }
 
 
-def newsledger(command: str, sources: list[str], db: Path, env: dict[str, str], *extra: str) -> Measured:
+def newsledger(command: str, sources: list[str], db: Path, env: dict[str, str], *extra: str,
+               check: bool = True) -> Measured:
     """Time `newsledger COMMAND` over ``sources`` into ``db`` (reports beside it)."""
     reports = db.parent / f"{db.stem}-reports"
     args = [BIN / "newsledger", command, *extra, "--allow-private-hosts", "--db", db, "--reports", reports]
-    return run_measured(args + [arg for source in sources for arg in ("-s", source)], env, reports)
+    return run_measured(args + [arg for source in sources for arg in ("-s", source)], env, reports, check)
 
 
 def run_pair(site: Site, workdir: Path, label: str, env: dict[str, str]) -> dict[str, Measured]:

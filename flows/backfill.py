@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
 
 from flows.nightly import _overrides
 from flows.pipeline import Run, run_pipeline
@@ -77,8 +78,9 @@ def backfill(since: dt.date, until: dt.date, sources: list[str], db: str | None 
         planned = plan(sources, cut, settings)
         for part in planned:
             logger.info("partition %s would fetch %d URLs", part.label, len(part.urls))
-        return {"partitions": [{"since": str(p.since), "until": str(p.until), "outcome": "planned",
-                                "urls": p.urls} for p in planned]}
+        rows = [{"since": str(p.since), "until": str(p.until), "outcome": "planned", "urls": p.urls} for p in planned]
+        _publish(rows, "backfill-plan")
+        return {"partitions": rows}
     results = []
     for part in cut:
         state = backfill_partition.with_options(flow_run_name=f"backfill-{part.label}")(
@@ -86,6 +88,7 @@ def backfill(since: dt.date, until: dt.date, sources: list[str], db: str | None 
         outcome = state.result(raise_on_failure=False) if state.is_completed() else None
         results.append({"since": str(part.since), "until": str(part.until),
                         **(outcome if isinstance(outcome, dict) else {"outcome": "failed", "error": state.message})})
+    _publish(results, "backfill-partitions")
     failed = [r["since"] + ".." + r["until"] for r in results if r["outcome"] == "failed"]
     if failed:
         msg = f"{len(failed)} of {len(cut)} partitions failed ({', '.join(failed)}): run the same backfill again"
@@ -101,15 +104,30 @@ def backfill_partition(since: dt.date, until: dt.date, sources: list[str], db: s
     logger = get_run_logger()
     settings = Settings(**_overrides(db, allow_private_hosts, reports))
     key = idempotency_key("backfill", f"{since}..{until}", sources)
-    done = None if force else completed_run(settings.db, key)
-    if done:
-        logger.info("partition %s..%s already loaded by run %s (key %s): nothing to do", since, until, done, key)
-        return {"outcome": "skipped", "run_id": done, "idempotency_key": key}
+    if (skipped := _skip(settings, key, force, logger)) is not None:
+        return skipped
     with warehouse_slot(logger):
+        if (skipped := _skip(settings, key, force, logger)) is not None:  # a twin run loaded it while we waited
+            return skipped
         summary = run_pipeline(sources, Run(kind="backfill", settings=settings, since=since, until=until,
                                             idempotency_key=key))
     return {"outcome": "completed", "run_id": summary["run_id"], "idempotency_key": key,
             "articles": summary["counts"].get("articles", 0), "facts": summary["counts"].get("facts", 0)}
+
+
+def _skip(settings: Settings, key: str, force: bool, logger) -> dict | None:
+    """The partition's result when a completed run already carries ``key`` (and not ``force``)."""
+    done = None if force else completed_run(settings.db, key)
+    if done is None:
+        return None
+    logger.info("partition %s already loaded by run %s (key %s): nothing to do", key.split("/")[1], done, key)
+    return {"outcome": "skipped", "run_id": done, "idempotency_key": key}
+
+
+def _publish(rows: list[dict], key: str) -> None:
+    """The partitions' outcomes as a table artifact of the flow run (URL lists as counts)."""
+    table = [{k: len(v) if isinstance(v, list) else v for k, v in row.items()} for row in rows]
+    create_table_artifact(table=table, key=key, description="One row per backfill partition")
 
 
 def plan(sources: list[str], cut: list[Partition], settings: Settings) -> list[Partition]:

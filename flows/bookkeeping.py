@@ -68,8 +68,8 @@ def crawl_state_row(fetch: Fetch, run_id: str, outcome: str, reason: str | None,
 def conditional_headers(previous: dict | None, known: tuple[str, str] | None, extractor_version: str) -> dict[str, str]:
     """If-None-Match / If-Modified-Since for a page processed before by this extractor
     version (an article in the warehouse, or a page found not to be one)."""
-    if not previous or previous.get("last_outcome") in (None, "failed", "gave_up"):
-        return {}
+    if not previous or previous.get("last_outcome") in (None, "failed", "gave_up", "out_of_window"):
+        return {}  # an out-of-window page may belong to the next partition of a backfill
     if previous["last_outcome"] == "loaded" and (known is None or known[1] != extractor_version):
         return {}
     headers = {}

@@ -188,7 +188,8 @@ def _partitions_frame(rows: list[dict]):
     """A polars frame of result rows (lists shown as their length)."""
     import polars as pl
 
-    return pl.DataFrame([{k: len(v) if isinstance(v, list) else v for k, v in row.items()} for row in rows])
+    return pl.DataFrame([{k: len(v) if isinstance(v, list) else v for k, v in row.items() if k != "idempotency_key"}
+                         for row in rows])
 
 
 @app.command()

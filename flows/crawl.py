@@ -139,6 +139,7 @@ class Crawler:
             limits=httpx.Limits(max_connections=settings.concurrency),
         )
         self._robots: dict[str, Protego | None] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
         self._host_locks: dict[str, threading.Semaphore] = {}
         self._host_next: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -169,7 +170,7 @@ class Crawler:
             self._get_with_retries(url, headers or {}, result)
         except HostRefused as exc:
             result.error = str(exc)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
             result.error = f"{type(exc).__name__}: {exc}"
         finally:
             result.duration_ms = int((time.monotonic() - started) * 1000)
@@ -180,11 +181,10 @@ class Crawler:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
-            cached = origin in self._robots
-        if not cached:
-            robots = self._load_robots(origin)
-            with self._lock:
-                self._robots[origin] = robots
+            origin_lock = self._robots_locks.setdefault(origin, threading.Lock())
+        with origin_lock:  # one request for robots.txt per origin, however many threads ask
+            if origin not in self._robots:
+                self._robots[origin] = self._load_robots(origin)
         robots = self._robots[origin]
         return robots is None or robots.can_fetch(url, self.settings.user_agent)
 
@@ -217,11 +217,16 @@ class Crawler:
         return Protego.parse(response.content[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace"))
 
     def _check_url(self, url: str) -> None:
-        parts = urlsplit(url)
+        """Raise HostRefused for a URL that is not http(s), is malformed, or names a private host."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:  # an unclosed IPv6 bracket, a port out of range
+            raise HostRefused(f"refused: malformed URL ({exc})") from exc
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise HostRefused(f"refused: only http(s) URLs are fetched, not {parts.scheme or 'a relative'} URL")
         if not self.settings.allow_private_hosts:
-            refuse_private_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+            refuse_private_host(parts.hostname, port or (443 if parts.scheme == "https" else 80))
 
     def _get_with_retries(self, url: str, headers: dict[str, str], result: Fetch) -> None:
         for attempt in range(self.settings.retries + 1):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
 from flows.pipeline import Run, run_pipeline
+from flows.server import completed_run, warehouse_slot
 from flows.settings import Settings
 
 
@@ -16,7 +17,13 @@ def nightly(sources: list[str], db: str | None = None, allow_private_hosts: bool
     """Discover, fetch, extract, validate and load articles from ``sources`` (feed or
     sitemap URLs) into the warehouse ``db``; returns the run summary (counts, timings)."""
     settings = Settings(**_overrides(db, allow_private_hosts, reports))
-    return run_pipeline(sources, Run(kind="nightly", settings=settings))
+    run, logger = Run(kind="nightly", settings=settings), get_run_logger()
+    done = completed_run(settings.db, run.idempotency_key) if run.idempotency_key else None
+    if done:  # a duplicate run of the same night (deployment, logical date): one effect only
+        logger.info("night %s already loaded by run %s: nothing to do", run.idempotency_key, done)
+        return {"run_id": done, "outcome": "skipped", "idempotency_key": run.idempotency_key}
+    with warehouse_slot(logger):
+        return run_pipeline(sources, run)
 
 
 def _overrides(db: str | None, allow_private_hosts: bool, reports: str | None) -> dict:

@@ -31,7 +31,7 @@ from flows.crawl import BodyRefused, Crawler, Fetch, gunzip_capped, is_gzipped
 from flows.settings import Settings
 from flows.staging import stage_run
 from flows.validation import validate_run
-from transforms.dedupe import Story, find_near_duplicates, minhash_signature, similarity
+from transforms.dedupe import Story, find_near_duplicates, is_verbatim_copy, minhash_signature
 from transforms.discover import Entry, SourceError, parse_source
 from transforms.facts import EXTRACTOR_VERSION
 from transforms.process import Page, Processed, load_registry, process_pages
@@ -107,9 +107,10 @@ def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None)
     report = progress or (lambda stage, done, total: None)
     try:
         prior = _timed(run, "state", lambda: read_prior_state.fn(run.settings))
-        entries = _timed(run, "discover", lambda: discover.fn(sources, run, report))
-        requests = plan_fetches(entries, prior, run)
-        processed = crawl_and_extract(requests, entries, prior, run, report)
+        with Crawler(run.settings) as crawler:  # one client: robots.txt is read once per host and run
+            entries = _timed(run, "discover", lambda: discover.fn(crawler, sources, run, report))
+            requests = plan_fetches(entries, prior, run)
+            processed = crawl_and_extract(crawler, requests, entries, prior, run, report)
         checked = _timed(run, "validate", lambda: validate_run.fn(run, processed))
         run.validation = checked.summary
         staged = _timed(run, "stage", lambda: stage_run(run, processed, checked.quarantine, checked.articles,
@@ -142,13 +143,14 @@ def read_prior_state(settings: Settings) -> PriorState:
         crawl = con.execute("SELECT * FROM core.crawl_state").pl().rows_by_key("url", named=True, unique=True)
         articles = {u: (s, v) for u, s, v in con.execute(
             "SELECT url, content_sha256, extractor_version FROM core.articles").fetchall()}
-        stories = [Story(url, published, tuple(signature)) for url, published, signature in con.execute(
-            "SELECT url, published_at, text_minhash FROM core.articles WHERE text_minhash IS NOT NULL").fetchall()]
+        stories = [Story(url, published, tuple(signature), title=title) for url, published, signature, title in
+                   con.execute("SELECT url, published_at, text_minhash, title FROM core.articles "
+                               "WHERE text_minhash IS NOT NULL").fetchall()]
     return PriorState(crawl, articles, stories)
 
 
 @task(name="discover")
-def discover(sources: list[str], run: Run, report: Progress) -> dict[str, Entry]:
+def discover(crawler: Crawler, sources: list[str], run: Run, report: Progress) -> dict[str, Entry]:
     """Article URLs announced by the sources (feeds, sitemaps, sitemap indexes), deduplicated.
 
     A feed's date, title and outlet win over a sitemap's for the same URL.
@@ -156,18 +158,17 @@ def discover(sources: list[str], run: Run, report: Progress) -> dict[str, Entry]
     logger = get_run_logger()
     entries: dict[str, Entry] = {}
     queue, seen = list(dict.fromkeys(sources)), set()
-    with Crawler(run.settings) as crawler:
-        while queue:
-            batch = [url for url in queue if url not in seen]
-            seen.update(batch)
-            queue = []
-            for fetch in crawler.fetch_many([(url, {}) for url in batch]):
-                for entry in _parse_fetched_source(fetch, run, logger):
-                    if entry.kind == "sitemap":
-                        queue.append(entry.url)
-                    elif entry.url not in entries or entries[entry.url].published_source != "feed":
-                        entries[entry.url] = entry
-            report("discover", len(seen), len(seen) + len(queue))
+    while queue:
+        batch = [url for url in queue if url not in seen]
+        seen.update(batch)
+        queue = []
+        for fetch in crawler.fetch_many([(url, {}) for url in batch]):
+            for entry in _parse_fetched_source(fetch, run, logger):
+                if entry.kind == "sitemap":
+                    queue.append(entry.url)
+                elif entry.url not in entries or entries[entry.url].published_source != "feed":
+                    entries[entry.url] = entry
+        report("discover", len(seen), len(seen) + len(queue))
     run.counts["discovered"] = len(entries)
     windowed = {url: e for url, e in entries.items() if run.may_be_in_window(e)}
     run.counts["in_window"] = len(windowed)
@@ -202,14 +203,14 @@ def plan_fetches(entries: dict[str, Entry], prior: PriorState, run: Run) -> list
             for url in urls]
 
 
-def crawl_and_extract(requests: list[tuple[str, dict[str, str]]], entries: dict[str, Entry], prior: PriorState,
-                      run: Run, report: Progress) -> Processed:
+def crawl_and_extract(crawler: Crawler, requests: list[tuple[str, dict[str, str]]], entries: dict[str, Entry],
+                      prior: PriorState, run: Run, report: Progress) -> Processed:
     """Fetch, archive and extract the requests chunk by chunk; bodies are dropped after each."""
     settings, processed = run.settings, Processed()
     archive = Archive(settings.resolved_data_dir() / "archive")
     chunk_size = settings.batch_size * max(1, settings.workers)
     fetches: list[Fetch] = []
-    with Crawler(settings) as crawler, _extraction_pool(settings, len(requests)) as pool:
+    with _extraction_pool(settings, len(requests)) as pool:
         for start in range(0, len(requests), chunk_size):
             chunk = _timed(run, "fetch", lambda: fetch_chunk.fn(crawler, requests[start:start + chunk_size], archive, run))
             result = _timed(run, "extract", lambda: extract_chunk.fn(chunk, entries, prior, run, pool))
@@ -303,13 +304,13 @@ def _keep_in_window(batch: Processed, run: Run) -> None:
 def _drop_near_duplicates(processed: Processed, prior: PriorState) -> None:
     """Keep one article per story: later copies get the outcome duplicate (same text)
     or near_duplicate (edited), and are not loaded."""
-    new = [Story(a["url"], a["published_at"], tuple(a["text_minhash"]), bool(a["canonical_url"]))
+    new = [Story(a["url"], a["published_at"], tuple(a["text_minhash"]), bool(a["canonical_url"]), a["title"])
            for a in processed.articles]
-    signatures = {story.url: story.signature for story in new + prior.stories}
+    stories = {story.url: story for story in new + prior.stories}
     duplicates = find_near_duplicates(new, prior.stories)
     for url, kept in duplicates.items():
-        exact = similarity(signatures[url], signatures[kept]) >= 0.95
-        processed.outcomes[url] = ("duplicate" if exact else "near_duplicate", f"same story as {kept}")
+        verbatim = is_verbatim_copy(stories[url], stories[kept])
+        processed.outcomes[url] = ("duplicate" if verbatim else "near_duplicate", f"same story as {kept}")
     processed.articles = [a for a in processed.articles if a["url"] not in duplicates]
     processed.facts = [f for f in processed.facts if f["article_url"] not in duplicates]
 

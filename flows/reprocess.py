@@ -32,8 +32,9 @@ def reprocess(stale: bool = True, db: str | None = None, reports: str | None = N
     archive = Archive(settings.resolved_data_dir() / "archive")
     processed, chunk = Processed(), settings.batch_size * max(1, settings.workers)
     for start in range(0, len(pages), chunk):  # bodies are read a chunk at a time
-        batch = [Page(url, archive.get(sha), content_type, sha, fetched_at=fetched_at)
-                 for url, sha, content_type, fetched_at in pages[start:start + chunk]]
+        batch = [Page(url, archive.get(sha), content_type, sha, feed_published=feed_date,
+                      feed_published_source=feed_source, feed_outlet=outlet, fetched_at=fetched_at)
+                 for url, sha, content_type, fetched_at, feed_date, feed_source, outlet in pages[start:start + chunk]]
         result = process_in_batches(batch, run)
         processed.articles += result.articles
         processed.facts += result.facts
@@ -48,7 +49,8 @@ def reprocess(stale: bool = True, db: str | None = None, reports: str | None = N
 
 
 def archived_pages(settings: Settings, stale: bool) -> list[tuple]:
-    """(url, sha256, content type, fetched_at) of each article's archived page."""
+    """(url, sha256, content type, fetched_at, feed date, feed date source, outlet) of each
+    article's archived page."""
     with open_warehouse(Path(settings.db), read_only=True, wait_s=60) as con:
         return con.execute(read_sql("archived_pages"), {"stale": stale, "version": EXTRACTOR_VERSION}).fetchall()
 

@@ -13,13 +13,18 @@ from transforms._expansion_lexicon import (
 )
 from transforms.registry import Mention, Registry
 
-_OF_RE = re.compile(r"\bof\s+$")
+_OF_RE = re.compile(r"\b(?:of|for)\s+$")
 _SITE_AFTER_RE = re.compile(
     r"^(?:'s|’s|'|’)\s+(?:[\w-]+\s+){0,2}?(?:plant|factory|complex|gigafactory|site)\b"
 )
 _POSSESSIVE_GAP_RE = re.compile(r"^(?:'s|’s|'|’)\s")
 _OWNED_GAP_RE = re.compile(r"(?:'s|’s|'|’)?\s+(?:[a-z-]+\s+){0,3}")
-_COORDINATION_RE = re.compile(r"\s*(?:,|,?\s+and|,?\s+&|,?\s+as well as)\s*")
+_COORDINATION_RE = re.compile(
+    r"\s*(?:,|,?\s+and|,?\s+&|,?\s+as well as)\s*"
+    r"(?:[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?['’]s\s+)?"  # "VinFast and South Korea's Hyundai"
+)
+# An owner named as a modifier of the company that acts ("Geely-owned Proton builds ...").
+_OWNER_MODIFIER_RE = re.compile(r"[-‑](?:owned|backed|controlled|led|funded)\b")
 # Reported speech: "§A said that §B will build ...": §B is the one expanding.
 _SAID_THAT_RE = re.compile(
     r"\b(?:said|says|announced|confirmed|added|stated|disclosed)\s+(?:on\s+\w+\s+)?that\s+$"
@@ -38,6 +43,7 @@ def pick_actors(sentence: str, mentions: list[Mention], registry: Registry) -> l
     """
     usable = [m for m in mentions if not _names_old_site(sentence, m)]
     usable = _after_reporting_verb(sentence, usable)
+    usable = [m for m in usable if not _OWNER_MODIFIER_RE.match(sentence, m.end)]
     usable = [m for i, m in enumerate(usable) if not _owns_next(sentence, m, usable[i + 1:])]
     brands = [m.canonical for m in usable if _is_brand_object(sentence, m)]
     usable = [m for m in usable if not _is_oblique(sentence, m)]
@@ -84,7 +90,7 @@ def _is_oblique(sentence: str, mention: Mention) -> bool:
     """Tell whether a mention sits in a prepositional phrase ("at Stellantis' plant")."""
     before = sentence[max(0, mention.start - 30):mention.start]
     if _OF_RE.search(before) and _SITE_AFTER_RE.match(sentence[mention.end:]):
-        return False  # "construction of BYD's car plant": the owner of a site acts
+        return False  # "construction of BYD's car plant", "ground broken for its plant": the owner acts
     return bool(PREPOSITION_BEFORE_RE.search(before))
 
 

@@ -23,6 +23,8 @@ from transforms._expansion_lexicon import (
 from transforms.registry import Mention
 
 _NO_LONGER_RE = re.compile(r"\bno longer\b", re.IGNORECASE)
+# "already sells cars in X" describes a market the company is in, not an entry or growth.
+_HABITUAL_SALES_RE = re.compile(r"\balready\s+(?:sells|sell|offers|markets)\b", re.IGNORECASE)
 _MAX_TRIGGER_DISTANCE = 90  # characters between a trigger word and the place it governs
 
 
@@ -90,7 +92,7 @@ def status_of(clause: str, form: str, relative: bool = False) -> str | None:
         return "cancelled"
     if PLANNED_RE.search(clause):
         return "planned"
-    if ACTIVE_RE.search(clause):
+    if ACTIVE_RE.search(_HABITUAL_SALES_RE.sub(" ", clause) if form == "sales" else clause):
         return "active"
     if WEAK_PLANNED_RE.search(clause):
         return "planned"

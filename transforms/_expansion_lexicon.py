@@ -39,9 +39,11 @@ PRODUCTION_RE = re.compile(
 
 SALES_RE = re.compile(
     r"\b(?:(?<!best-)(?<!top-)sell\w*|sold|sales|showrooms?|dealers?|dealerships?|imports?|"
-    r"launch\w*|enter\w*|entry|entries|on sale|available|distribut\w*|retail\w*|"
+    r"launch\w*|enter\w*|entry|entries|on sale|available|retail\w*|"
+    r"distribut(?!ion\s+(?:centre|center|hub|warehouse))\w*|"
     r"exit\w*|withdr[ae]w\w*|pull(?:s|ed|ing)? out|retreat\w*|leav(?:e|es|ing)|quit\w*|"
     r"rolling out|roll(?:s|ed)? out|shipments|ship(?:s|ping|ped)?(?=\s+(?:[\w-]+\s+){0,5}?to\s)|"
+    r"export(?:s|ed|ing)?(?=\s+(?:[\w-]+\s+){0,5}?to\s)|"
     r"expand\w*|"
     r"expansion|take the brand|brings?|bringing|debut\w*|arriv\w*)\b",
     re.IGNORECASE,
@@ -64,7 +66,7 @@ PLANNED_RE = re.compile(
     r"should|scheduled|next year|announc\w*|"
     r"unveil\w*|is investing|to follow|will follow|committed to|broke ground|breaks? ground|"
     r"breaking ground|groundbreaking|eyes|eyeing|(?:is|are) (?:set|poised) to|"
-    r"(?:press|push|forg|mov|go)\w* ahead|"
+    r"(?:press|push|forg|mov|go)\w* ahead|(?:lays?|laid|laying) (?:the )?foundation stone|"
     r"(?:began|begun|started|starts|begins|start|begin) (?:construction|work on|building work))\b",
     re.IGNORECASE,
 )
@@ -93,7 +95,9 @@ HYPOTHETICAL_RE = re.compile(
     r"\b(?:could|might|(?-i:may)|if|whether|would consider|consider\w*|candidates?|"
     r"possible|possibly|potential\w*|speculat\w*|rumou?r\w*|familiar with|people close|"
     r"sources? said|reportedly|allegedly|theoretically|favou?rite to|likely to|weigh\w*|"
-    r"den(?:y|ies|ied)|ruled out|rules out|rejected|hypothetical\w*|analysts?)\b",
+    r"den(?:y|ies|ied)|ruled out|rules out|rejected|hypothetical\w*|hop(?:e|es|ed|ing)|"
+    r"analysts?(?:\s+(?:\w+\s+){0,2}?(?:expect|say|said|believe|think|predict|estimate|reckon"
+    r"|forecast|see|saw|suggest|warn)\w*|(?=\s*[,.;]|\s*$)))\b",
     re.IGNORECASE,
 )
 
@@ -116,7 +120,7 @@ ORIGIN_AFTER_RE = re.compile(r"^(?:-built|-made|-based|-assembled|-owned)", re.I
 
 # Growth words that make a home-country operation news rather than background.
 HOME_GROWTH_RE = re.compile(
-    r"\b(?:new|will|plans?|to build|building|resum\w*|restart\w*|increas\w*|expand\w*|"
+    r"\b(?:new|will|plans?|to build|building|resum\w*|restart\w*|increas\w*|expand\w*|foundation stone|"
     r"add\w*|second|third|construct\w*|open\w*|paus\w*|on hold|postpon\w*|halt\w*|"
     r"cancel\w*|scrap\w*|clos\w*)\b",
     re.IGNORECASE,
@@ -150,7 +154,7 @@ JOINT_RE = re.compile(
 )
 # Companies in these phrases are not the actor ("at Stellantis' plant", "with Ebro").
 PREPOSITION_BEFORE_RE = re.compile(
-    r"\b(?:at|in|from|with|through|via|of|by|to|for|than|against|behind)\s+"
+    r"\b(?:at|in|from|with|through|via|of|by|to|for|than|against|behind|on)\s+"
     r"(?:its|their|the|a)?\s*(?:[a-z]\w*\s+)?$",
     re.IGNORECASE,
 )

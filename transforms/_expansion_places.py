@@ -34,6 +34,8 @@ _EVENT_AFTER_RE = re.compile(
     r"|summit|forum|conference)\b",
     re.IGNORECASE,
 )
+# "Southeast Asia's biggest market" names a country of the region, not the region.
+_SUPERLATIVE_RE = re.compile(r"^(?:[\w-]+-)?(?:biggest|largest|most\s+populous|top|leading)\b", re.I)
 _OWN_CLAIM_RE = re.compile(r"\b(?:other|more|further|new|wider|rest of(?: the)?)\s+$", re.I)
 _CLAIM_HEAD_RE = re.compile(
     r"\s+(?:[\w-]+\s+)?(?:expansion|push|launch|sales|entry|debut|roll-?out|markets?)\b", re.I
@@ -85,6 +87,17 @@ def _mark_linked(sentence: str, places: list[Place]) -> list[Place]:
                 and _LIST_GAP_RE.fullmatch(sentence[marked[-1].end:place.start]))
         )
         marked.append(Place(place.name, place.start, place.end, linked, place.bloc))
+    return _link_list_heads(sentence, marked)
+
+
+def _link_list_heads(sentence: str, marked: list[Place]) -> list[Place]:
+    """Link the earlier items of a list whose last item a head noun links
+    ("Spain, Italy and Poland the first markets")."""
+    for index in range(len(marked) - 2, -1, -1):
+        place, following = marked[index], marked[index + 1]
+        gap = sentence[place.end:following.start]
+        if not place.linked and following.linked and _LIST_GAP_RE.fullmatch(gap):
+            marked[index] = Place(place.name, place.start, place.end, True, place.bloc)
     return marked
 
 
@@ -107,22 +120,29 @@ def _is_named_use(sentence: str, start: int, end: int, via: str) -> bool:
 
 
 def _is_origin(sentence: str, place: Place) -> bool:
-    """Tell whether ``place`` is named as where goods come from, an old site or an event."""
+    """Tell whether ``place`` is named as where goods come from, an old site, an event or
+    the frame of a superlative."""
     before = sentence[max(0, place.start - 40):place.start]
     after = sentence[place.end:]
+    possessive = _POSSESSIVE_RE.match(after)
+    if possessive and _SUPERLATIVE_RE.match(after[possessive.end():]):
+        return True  # "Southeast Asia's biggest market" is a country of the region
     return bool(
         ORIGIN_BEFORE_RE.search(before) or ORIGIN_AFTER_RE.match(after) or _EVENT_AFTER_RE.match(after)
     )
 
 
-def drop_covered_regions(sentence: str, places: list[Place], registry: Registry) -> list[str]:
+def drop_covered_regions(
+    sentence: str, places: list[Place], registry: Registry, form: str = "production"
+) -> list[str]:
     """Names of ``places`` without macro-regions that only place a member country.
 
     Within one clause a region beside its member country places the country ("its first
     European factory, in Szeged, Hungary"; "In Southeast Asia, its plant in Thailand"):
     one fact. A region marked as a claim of its own ("other Latin American markets",
     "its Europe expansion") stays; so does a region in a clause of its own ("... as it
-    expands in Africa").
+    expands in Africa") and a region of a sales claim ("selling in Europe, with Spain and
+    Italy the first markets"), which the article makes besides its countries.
     """
     countries = [p.name for p in places if p.name not in MACRO_REGIONS]
     kept: list[str] = []
@@ -130,7 +150,7 @@ def drop_covered_regions(sentence: str, places: list[Place], registry: Registry)
         own_claim = _OWN_CLAIM_RE.search(sentence[:place.start]) or _CLAIM_HEAD_RE.match(
             sentence[place.end:]
         )
-        covered = place.name in MACRO_REGIONS and any(
+        covered = form != "sales" and place.name in MACRO_REGIONS and any(
             place.name in registry.regions_of(country) for country in countries
         )
         if (own_claim or not covered) and place.name not in kept:

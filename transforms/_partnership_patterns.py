@@ -30,7 +30,10 @@ FORM_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "investment",
         re.compile(
             r"\binvest(?:s|ed|ing|ment|ments)?\s+(?:[^§;]{0,60}?\s)?in\s+(?:[\w’'-]+\s+){0,2}?§"
-            r"|\b(?:a|its|the|their|minority|majority|controlling|\d[\d.,]*%?)\s+(?:percent\s+|per[\s-]cent\s+)?stake\b"
+            r"|\binvest(?:s|ed|ing)?\s+in\s+[^§;]{0,60}?\bincluding\s+§"
+            r"|\b(?:a|its|the|their|minority|majority|controlling|\d[\d.,]*(?:%|pc)?)\s+(?:percent\s+|per[\s-]cent\s+)?stake\b"
+            r"|\bacquir(?:e|es|ed|ing)\s+(?:[\w’'-]+\s+){0,2}?§|\b(?:acquisition|takeover)\s+of\s+(?:[\w’'-]+\s+){0,2}?§"
+            r"|\b(?:take|takes|taking|took|taken)\s+over\s+§|\bbuy(?:s|ing)?\s+into\s+§"
             r"|\bstake\s+(?:of|in)\b|\d[\d.,]*\s*(?:%|percent|per[\s-]cent)\s+of\s+(?:(?:[\w’'-]+\s+){0,2}?§|it\b"
             r"|the\s+(?:joint\s+)?venture\b)"
             r"|\b(?:largest|biggest|major|controlling|top)\s+shareholder\b|\bshares?\s+in\s+§"
@@ -57,13 +60,15 @@ FORM_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bpartnerships?\b|\bpartner(?:ed|ing|s)?\s+with\b|\b(?:its|their)\s+(?:[\w’'-]+\s+)?"
             r"partners?\s+§|\balliances?\b|\bcollaborat\w*|\bco-?operat(?:e|es|ed|ing|ion)\b"
-            r"|\bmemorandum\b|\bMoU\b|\btie-?ups?\b|\bti(?:e|es|ed|ing)\s+up\s+with\b|\bteam(?:ed|s|ing)?\s+up\b"
+            r"|\bmemorandum\b|\bMoU\b|\btie-?ups?\b|\bti(?:e|es|ed|ing)\s+up\s+with\b|\bteam(?:ed|s|ing)?\s+up\b|\bjoin(?:s|ed|ing)?\s+forces\b"
             r"|\b(?:work|build|develop|make|produce)\w*\s+(?:[\w-]+\s+){0,4}?together\b|\bco-develop\w*"
             r"|\bjointly\s+develop\w*|\b(?:develop|assembl|build|produc|manufactur)\w*\s+(?:[^§;]{0,80}?)"
             r"\bwith\s+(?:it\b|(?:[\w’'-]+\s+){0,2}?§)"
             r"|\b(?:agreement|deal|pact|accord|contract)s?\s+to\s+(?:use|buy|source|license|licence|share)\s+"
             r"(?:[\w’'-]+\s+){0,3}?§"
             r"|\b(?:agreement|deal|pact|accord)s?\s+(?:with|between)\s+§|\b(?:signed|sign|signs|signing|struck|strike|reached|reach|agreed)\s+(?:a|an|the|their)?\s*(?:[\w-]+\s+){0,3}?(?:agreement|deal|pact|accord)\b|\btalks\b|\bdiscussions?\b|\bnegotiat\w+"
+            r"|\bunder\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:agreement|deal|contract|partnership)\b"
+            r"|\bwork(?:s|ed|ing)?\s+(?:closely\s+)?with\s+(?:[\w’'-]+\s+){0,2}?§"
             r"|\bapproach(?:ed|es|ing)?\s+§|\bas\s+(?:its|their|a)\s+(?:[\w-]+\s+){0,2}?partner\b"
             # "§A and §B to build a plant", "a plant is to be built ... by §A and §B"
             rf"|{GROUP}\s+(?:to|will|plan\s+to|agreed\s+to|are\s+to)\s+(?:jointly\s+)?{_JOINT_WORK}"
@@ -73,7 +78,7 @@ FORM_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-PLURAL_TRIGGER = re.compile(r"\b(?:joint[- ]?ventures|partnerships|alliances|JVs)\b", re.I)
+PLURAL_TRIGGER = re.compile(r"\b(?:joint[- ]?ventures|ventures|partnerships|alliances|JVs)\b", re.I)
 
 # Clause boundaries inside a sentence (the partner of a deal rarely crosses them).
 CLAUSE_BREAK = re.compile(
@@ -83,15 +88,26 @@ CLAUSE_BREAK = re.compile(
     r"(?:[\w-]+\s+){0,3}?(?:after|before|since|until)\b))|\s+(?=(?:while|whereas|although|"
     r"even\s+as)\b)|\s*,\s*and\s+(?=(?!with\b|to\b|in\b|from\b|of\b|its\b|their\b|the\b)[a-z]+\b)"
     rf"|(?<!{SLOT},\s{SLOT}),\s*and\s+(?={GROUP}\s+[a-z])"
+    r"|\s+and\s+(?=(?:also\s+)?(?:holds|owns|runs|operates|took|takes|bought|buys|supplies|supplied"
+    r"|invested|invests|signed|formed|set\s+up)\b)"
 )
+# A clause that opens with its verb ("... and holds 4.99% of §C"): the sentence's subject acts.
+VERB_START = re.compile(
+    r"^\s*(?:also\s+)?(?:holds|owns|runs|operates|took|takes|bought|buys|supplies|supplied|invested"
+    r"|invests|signed|formed|set\s+up)\b"
+)
+# Deals a company makes with each of several others ("buys cells from §B, §C and §D").
+BILATERAL_FORMS = frozenset({"supply", "licensing", "investment"})
 RELATIVE = re.compile(r"^(?:which|who|whose|in\s+which|where)\b")
 TRAILING_GROUP = re.compile(rf"({GROUP})[’'s]*\s*$")
 # A company name used as a modifier of a place or product ("a former Nissan plant").
 MODIFIER_USE = re.compile(
-    r"[’']?s?\s*(?:plants?|factory|factories|site|facility|works|shares|stock|board|"
+    r"[’']?s?\s*(?:[A-Z0-9][\w-]*\d[\w-]*\s+|[A-Z][a-z]*-[A-Z][\w-]*\s+)?(?:plants?|factory|factories|site|facility|works|shares|stock|board|"
     r"executives?|chief|CEO|president|chairman|spokes\w+|models?|cars?|vehicles?|SUVs?|"
     r"sedans?|dealers?|showrooms?|brand)\b"
     r"|[’']?s?\s+(?:[\w-]+\s+){0,2}?(?:unit|subsidiary|arm|division|affiliate)\b"
+    # the first of coordinated brands ("its Jeep and Ram models")
+    r"|\s+(?:and|&|or)\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?\s+(?:models?|cars|vehicles|SUVs|brands|pickups)\b"
 )
 FORMER = re.compile(r"\bformer\s+$", re.I)
 # The owner named after a unit it owns ("Nio Power, the battery-swapping unit of Nio").

@@ -30,6 +30,11 @@ _ORIGIN_PREFIX = re.compile(
 )
 # "a 34% tariff from Washington": the duty comes from the place.
 _SOURCE_PREFIX = re.compile(rf"\b{_TARIFF_WORD}\s+(?:\w+\s+)?from\s+(?:the\s+)?$", re.IGNORECASE)
+# "cars imported into the United States", "exports to the EU": the market levies the duty.
+_DESTINATION_PREFIX = re.compile(
+    r"\b(?:imported|imports?|shipped|brought|entering|exported|exports?)\s+(?:in)?to\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 # Places that only locate something ("plants in Hungary", "a deal with Beijing").
 _LOCATION_PREFIX = re.compile(
     r"\b(?:in|into|inside|across|throughout|within|with|between|outside|near|at|via)"
@@ -63,8 +68,10 @@ _SITE_AFTER = re.compile(r"^\s+(?:plant|factory|site|facility|unit|subsidiary|ar
 # "China faces a 34% tariff", "Japan was hit with 25%": the place is the target.
 _HIT_AFTER = re.compile(
     r"^\s*,?\s+(?:(?:which|that|who)\s+)?(?:(?:now|also|still|already)\s+)?"
-    r"(?:faces|is\s+hit|was\s+hit|gets\s+hit|got\s+hit|has\s+been\s+hit|is\s+subject)\b"
+    r"(?:faces|is\s+hit|was\s+hit|gets\s+hit|got\s+hit|has\s+been\s+hit|is\s+subject"
+    r"|(?i:stays\s+at|remains\s+at))\b"
 )  # singular verbs only: in "cars shipped to the United States face ..." the cars face it
+_CLAUSE_END = re.compile(r"[;:]")
 # "Japan's car exports", "China's carmakers": goods or sellers of that origin.
 _GOODS_AFTER = re.compile(
     r"^['’]s\s+(?:\w+\s+){0,2}?(?:exports?|exporters?|goods|products|cars|vehicles|EVs"
@@ -175,7 +182,7 @@ def _classify(sentence: str, start: int, end: int, via: str) -> str:
         if _ACTOR_AFTER.match(right) or _TARIFF_AFTER.match(right):
             return IMPOSER
         return OTHER if _SITE_AFTER.match(right) else TARGET
-    if _SOURCE_PREFIX.search(left):
+    if _SOURCE_PREFIX.search(left) or _DESTINATION_PREFIX.search(left):
         return IMPOSER
     if _ORIGIN_PREFIX.search(left):
         return TARGET
@@ -190,13 +197,21 @@ def _classify(sentence: str, start: int, end: int, via: str) -> str:
 
 
 def pick_imposer(
-    roles: list[PlaceRole], start: int, end: int, target: str | None, after: bool = True
+    roles: list[PlaceRole],
+    start: int,
+    end: int,
+    target: str | None,
+    after: bool = True,
+    sentence: str = "",
 ) -> str | None:
     """Return the imposer of the rate at ``start:end``: a place right after it ("the 25%
-    U.S. tariff"), else the nearest one before it, else (if ``after``) the nearest one
-    after it."""
+    U.S. tariff", not across a semicolon or colon of ``sentence``), else the nearest one
+    before it, else (if ``after``) the nearest one after it."""
     imposers = [r for r in roles if r.role == IMPOSER and r.canonical != target]
-    adjacent = [r for r in imposers if 0 <= r.start - end <= 6]
+    adjacent = [
+        r for r in imposers
+        if 0 <= r.start - end <= 6 and not _CLAUSE_END.search(sentence[end:r.start])
+    ]
     before = [r for r in imposers if r.end <= start]
     later = [r for r in imposers if r.start >= end] if after else []
     for group in (adjacent, before[::-1], later):

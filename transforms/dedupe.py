@@ -28,6 +28,7 @@ class Story:
     published_at: dt.datetime | None
     signature: tuple[int, ...]
     points_elsewhere: bool = False   # its rel=canonical names another URL: it says it is a copy
+    title: str = ""
 
 
 def minhash_signature(text: str) -> list[int]:
@@ -70,6 +71,13 @@ def _age_key(story: Story) -> tuple:
     day = story.published_at.date() if story.published_at else dt.date.max
     slug = story.url.rstrip("/").rsplit("/", 1)[-1]
     return (day, story.points_elsewhere, len(slug), story.url)
+
+
+def is_verbatim_copy(copy: Story, kept: Story) -> bool:
+    """A syndicated copy (same headline, same text as far as MinHash can tell) rather than an
+    edited re-post; MinHash cannot see one edited paragraph, a changed headline shows it."""
+    same_title = " ".join(copy.title.lower().split()) == " ".join(kept.title.lower().split())
+    return same_title and similarity(copy.signature, kept.signature) >= 0.9
 
 
 def similarity(a: tuple[int, ...] | list[int], b: tuple[int, ...] | list[int]) -> float:

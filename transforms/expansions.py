@@ -30,6 +30,7 @@ from transforms.mentions import company_mentions, resolve_company_mentions
 from transforms.registry import Mention, Registry
 
 _WHERE_RE = re.compile(r",\s+where\s+")
+_MADE_IN_RE = re.compile(r"\b(?:built|made|produced|assembled|manufactured)\s+in\s+(?:the\s+)?$")
 
 
 @dataclass
@@ -106,7 +107,7 @@ def _clause_targets(
     """Places a clause is about; "there" and "those regions" take earlier places."""
     targets = [p for p in places if p.linked and clause.start <= p.start < clause.end]
     if targets:
-        return targets
+        return targets + _there_again(sentence, clause, targets)
     if clause.relative and _WHERE_RE.match(sentence, clause.start):
         return [p for p in places if p.end <= clause.start][-1:]
     text = sentence[clause.start:clause.end]
@@ -126,12 +127,22 @@ def _clause_targets(
     return [Place(p.name, offset, end, True, p.bloc) for p in earlier]
 
 
+def _there_again(sentence: str, clause: Clause, targets: list[Place]) -> list[Place]:
+    """ "began selling cars in Indonesia and is building a plant there": "there" is the
+    place once more, with the trigger next to it."""
+    there = THERE_RE.search(sentence, targets[-1].end, clause.end)
+    if there is None:
+        return []
+    return [Place(targets[-1].name, there.start(), there.end(), True, targets[-1].bloc)]
+
+
 def _clause_facts(
     sentence: str, clause: Clause, actors: list[str], targets: list[Place],
     registry: Registry,
 ) -> list[dict]:
     """Facts of one clause: each actor times each target, with form and status."""
     text = sentence[clause.start:clause.end]
+    actors = [a for a in actors if getattr(registry.company(a), "kind", None) != "investor"]
     if not actors or not targets or is_hedged(text):
         return []
     facts = []
@@ -139,6 +150,8 @@ def _clause_facts(
         by_key: dict[tuple[str, str], list[Place]] = {}
         for place in targets:
             form = form_near(text, place.start - clause.start)
+            if form == "sales" and _MADE_IN_RE.search(sentence[max(0, place.start - 30):place.start]):
+                continue  # "cars built in China will be exported to ...": the origin
             status = status_of(text, form, clause.relative) if form else None
             if form and status and not (place.bloc and form == "sales") and not (
                 _is_home_background(actor, place.name, text, registry)
@@ -149,7 +162,7 @@ def _clause_facts(
         for (form, status), kept in by_key.items():
             facts += [
                 _fact(actor, name, form, status, sentence)
-                for name in drop_covered_regions(sentence, kept, registry)
+                for name in drop_covered_regions(sentence, kept, registry, form)
             ]
     return facts
 

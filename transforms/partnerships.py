@@ -62,8 +62,18 @@ def extract_partnerships(sentences: list[str], title: str, published: dt.date, r
         found = found + _unknown_organisations(text, found, registry)
         found_here = _sentence_candidates(text, found, index, registry, candidates, main)
         candidates += [_inherit_form(c, candidates) for c in found_here]
+    candidates = [c for c in candidates if not _owner_and_own_brand(c, registry)]
     groups = [g for g in _group_by_parties(candidates) if _is_stated(g)]
     return [_to_fact(group) for group in groups]
+
+
+def _owner_and_own_brand(candidate: _Candidate, registry: Registry) -> bool:
+    """True when a cooperation links a company with its own brand or unit (Toyota and
+    Lexus): one group, no partnership. Stakes and ventures between them stay facts."""
+    if candidate.form in ("investment", "joint_venture", "merger") or len(candidate.parties) != 2:
+        return False
+    first, second = sorted(candidate.parties)
+    return first in registry.parents_of(second) or second in registry.parents_of(first)
 
 
 def _is_stated(group: list[_Candidate]) -> bool:
@@ -321,7 +331,7 @@ def _clause_candidates(
     if trigger is None:
         return []
     names = _slot_names(clause, slots)
-    if len(names) == 1 and pat.IT_SUBJECT.search(clause[: trigger.end()]):
+    if len(names) == 1 and (pat.IT_SUBJECT.search(clause[: trigger.end()]) or pat.VERB_START.match(clause)):
         subject = _slot_names(masked, slots)[:1]  # "..., and that it was in talks with §B"
         names = subject + [n for n in names if n not in subject]
     if len(names) < 2:
@@ -329,9 +339,18 @@ def _clause_candidates(
     status = _status_of(clause, masked, trigger, registry)
     if status is None:
         return []
-    if pat.PLURAL_TRIGGER.search(clause) and len(names) > 2:
+    if (pat.PLURAL_TRIGGER.search(clause) and len(names) > 2) or _one_with_each(clause, trigger, form, slots):
         return [_Candidate(frozenset((names[0], n)), form, status, text, index) for n in names[1:]]
     return [_Candidate(frozenset(names), form, status, text, index)]
+
+
+def _one_with_each(clause: str, trigger: re.Match[str], form: str, slots: list[_Slot]) -> bool:
+    """True when one company deals with each of a list ("buys cells from §B, §C and §D")."""
+    if form not in pat.BILATERAL_FORMS:
+        return False
+    return len(_slot_names(clause[: trigger.start()], slots)) == 1 and len(
+        _slot_names(clause[trigger.start() :], slots)
+    ) >= 2
 
 
 def _form_of(clause: str) -> tuple[str, re.Match[str] | None]:

@@ -111,8 +111,21 @@ def extract_tariffs(
     for index, sentence in enumerate(sentences, start=1):
         if sentence.strip():
             facts += _read_sentence(sentence, index, context, published, registry)
-    title_facts = [f for f in title_facts if not _rounds_a_body_rate(f, facts)]
+    title_facts = [
+        f for f in title_facts if not (_rounds_a_body_rate(f, facts) or _vaguer_than_body(f, facts))
+    ]
     return _merge(facts + title_facts)  # the body's wording of a fact wins over the title's
+
+
+def _vaguer_than_body(title_fact: dict, body_facts: list[dict]) -> bool:
+    """True when a headline rate with no origin is a body rate that names one
+    ("15% US tariff deal" for "South Korean cars will face a 15% tariff")."""
+    return title_fact["target"] is None and any(
+        f["imposer"] == title_fact["imposer"]
+        and f["rate_pct"] == title_fact["rate_pct"]
+        and f["target"] is not None
+        for f in body_facts
+    )
 
 
 def _rounds_a_body_rate(title_fact: dict, body_facts: list[dict]) -> bool:
@@ -190,8 +203,11 @@ def _rated_fact(
     named_target = pick_target(roles, rate.start, rate.end, scope)
     if named_target is None and context.target is None and speaks_of_imports(rate):
         generic = True  # "cars imported as built units pay 70%": all origins
-    target = None if generic else named_target or context.target
-    imposer = pick_imposer(roles, rate.start, rate.end, target)
+    inherited = context.target
+    if any(r.canonical == inherited and r.role == IMPOSER for r in roles):
+        inherited = None  # "Brazil's import tax ...": Brazil levies, it is no origin
+    target = None if generic else named_target or inherited
+    imposer = pick_imposer(roles, rate.start, rate.end, target, sentence=sentence)
     if imposer is None:  # "Japan faces the same 25% rate" as stated before
         earlier = [f for f in context.rates.get(rate.value, []) if f["target"] in (None, target)]
         imposer = earlier[-1]["imposer"] if earlier else None

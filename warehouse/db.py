@@ -7,6 +7,7 @@ are bound as parameters, never formatted into the text.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 _PARAM = re.compile(r"\$(\w+)")
+LOAD_DELAY_ENV = "NEWSLEDGER_TEST_LOAD_DELAY_S"  # fault injection: hold the load transaction open
 _PACKAGE = resources.files("warehouse")
 
 
@@ -118,10 +120,19 @@ def load_run(con: duckdb.DuckDBPyConnection, staged: dict[str, Path], run: dict)
         execute_script(con, read_sql("load_run"), params)
         refresh_history(con, run["run_id"], run["ended_at"])
         record_run(con, run)
+        _hold_for_fault_tests()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _hold_for_fault_tests() -> None:
+    """Sleep before the commit for NEWSLEDGER_TEST_LOAD_DELAY_S seconds, when set, so a test
+    can kill a run inside its write transaction; unset, nothing happens."""
+    delay = os.environ.get(LOAD_DELAY_ENV)
+    if delay:
+        time.sleep(float(delay))
 
 
 def refresh_history(con: duckdb.DuckDBPyConnection, run_id: str, known_at: dt.datetime) -> None:
