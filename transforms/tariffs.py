@@ -44,6 +44,7 @@ from transforms._tariff_rates import (
     right_clause,
     speaks_of_imports,
 )
+from transforms.normalise import product_category
 from transforms.registry import Mention, Registry
 
 _CONTEXT_SENTENCES = 2  # how far back a tariff sentence lends its context
@@ -356,9 +357,13 @@ def _merge(facts: list[dict]) -> list[dict]:
 
 
 def _same_fact(first: dict, second: dict) -> bool:
-    """True when two facts state the same rate (unless for two different companies)."""
+    """True when two facts state the same rate on the same kind of goods (unless for two
+    different companies): 25% on cars and 25% on parts are two duties."""
     keys = ("imposer", "target", "rate_pct")
     if any(first[k] != second[k] for k in keys):
+        return False
+    categories = {product_category(first.get("product")), product_category(second.get("product"))} - {"goods"}
+    if len(categories) > 1:
         return False
     return None in (first["company"], second["company"]) or first["company"] == second["company"]
 
