@@ -87,3 +87,40 @@ def test_score_script_reads_the_warehouse(loaded, dev_site, corpus) -> None:
          str(db), "--json"], capture_output=True, text=True, check=True)
     figures = json.loads(result.stdout)
     assert figures["all"]["tp"] > 0
+
+
+def test_tariffs_in_force_on_1_november_2024_include_the_eu_duties_of_30_october(loaded) -> None:
+    db, _, _ = loaded
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT company, rate_pct, CAST(valid_from AS DATE)::VARCHAR FROM mart.tariffs_in_force("
+                       "DATE '2024-11-01') WHERE imposer = 'European Union' AND target = 'China' "
+                       "AND product = 'electric vehicles'").fetchall()
+    by_company = {company: (rate, since) for company, rate, since in rows}
+    assert by_company["BYD"] == (17.0, "2024-10-30")
+    assert by_company["Geely"] == (18.8, "2024-10-30")
+    assert by_company["SAIC"][0] == 35.3
+
+
+def test_facts_as_of_follows_a_status_change_between_two_dates(loaded) -> None:
+    db, _, _ = loaded
+    con = duckdb.connect(str(db), read_only=True)
+
+    def status_on(day: str) -> str | None:
+        found = con.execute("SELECT status FROM mart.facts_as_of(CAST(? AS TIMESTAMPTZ)) "
+                            "WHERE parties = ['Honda', 'Nissan']", [day]).fetchone()
+        return found[0] if found else None
+
+    assert status_on("2024-12-20") == "reported"
+    assert status_on("2025-01-15") == "negotiating"
+    assert status_on("2025-03-01") == "ended"
+
+
+def test_nothing_is_known_before_the_first_run(loaded) -> None:
+    db, first, _ = loaded
+    con = duckdb.connect(str(db), read_only=True)
+    before = con.execute("SELECT started_at - INTERVAL 1 SECOND FROM mart.runs WHERE run_id = ?",
+                         [first["run_id"]]).fetchone()[0]
+    known_then = con.execute("SELECT count(*) FROM mart.facts_as_of(TIMESTAMPTZ '2025-06-01', known_at := ?)",
+                             [before]).fetchone()[0]
+    known_now = con.execute("SELECT count(*) FROM mart.facts_as_of(TIMESTAMPTZ '2025-06-01')").fetchone()[0]
+    assert known_then == 0 < known_now
