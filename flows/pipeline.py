@@ -195,12 +195,22 @@ def _parse_fetched_source(fetch: Fetch, run: Run, logger) -> list[Entry]:
 
 def plan_fetches(entries: dict[str, Entry], prior: PriorState, run: Run) -> list[tuple[str, dict[str, str]]]:
     """(url, conditional headers) for every announced URL and every earlier failure due a
-    retry (nightly runs only); URLs given up on are not requested again."""
+    retry (nightly runs only). A URL that failed waits Settings.retry_backoff_h hours,
+    doubled per failed attempt, before it is tried again; URLs given up on are not requested."""
     retries = [url for url, state in prior.crawl.items()
                if state["last_outcome"] == "failed" and url not in entries and run.kind == "nightly"]
-    urls = [url for url in list(entries) + retries if prior.crawl.get(url, {}).get("last_outcome") != "gave_up"]
+    urls = [url for url in list(entries) + retries
+            if prior.crawl.get(url, {}).get("last_outcome") != "gave_up" and _retry_due(prior.crawl.get(url), run)]
     return [(url, conditional_headers(prior.crawl.get(url), prior.articles.get(url), EXTRACTOR_VERSION))
             for url in urls]
+
+
+def _retry_due(state: dict | None, run: Run) -> bool:
+    """False while a failed URL's backoff runs: retry_backoff_h * 2**(attempts - 1) hours."""
+    if not state or state.get("last_outcome") != "failed" or not state.get("last_attempt_at"):
+        return True
+    wait = dt.timedelta(hours=run.settings.retry_backoff_h * 2 ** max(0, state["attempts"] - 1))
+    return state["last_attempt_at"] + wait <= run.started_at
 
 
 def crawl_and_extract(crawler: Crawler, requests: list[tuple[str, dict[str, str]]], entries: dict[str, Entry],
