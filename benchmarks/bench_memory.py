@@ -65,7 +65,7 @@ def main() -> int:
     args = parser.parse_args()
     from flows.settings import Settings
 
-    workers = args.workers or Settings().workers
+    workers, commit = args.workers or Settings().workers, _commit()  # HEAD may move during an hour-long run
     rows = []
     for n in (int(size) for size in args.sizes.split(",")):
         workdir = Path(tempfile.mkdtemp(prefix=f"newsledger-memory-{n}-"))
@@ -78,12 +78,12 @@ def main() -> int:
               f"peak RSS flow+workers {row['peak_rss_mb']:>7.0f} MB (with Prefect server "
               f"{row['peak_rss_with_server_mb']:.0f} MB); exit {row['exit_code']}, "
               f"{row['partitions_failed']} partitions stopped before the load", flush=True)
-        _write(rows, workers)  # after each size: the 20k run may be stopped part-way
+        _write(rows, workers, commit)  # after each size: the 20k run may be stopped part-way
     return 0
 
 
-def _write(rows: list[dict], workers: int) -> None:
-    record = {"commit": _commit(), "workers": workers, "runs": rows}
+def _write(rows: list[dict], workers: int, commit: str) -> None:
+    record = {"commit": commit, "workers": workers, "runs": rows}
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{record['commit']}-memory.json"
     path.write_text(json.dumps(record, indent=1) + "\n")
