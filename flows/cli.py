@@ -69,7 +69,9 @@ def _execute(kind: str, sources: list[str], settings: Settings, since: dt.date |
              until: dt.date | None = None) -> dict:
     """Run the pipeline inside a Prefect flow run, with a rich progress bar per stage."""
     from flows.pipeline import Run, run_pipeline
+    from flows.validation import start_warm_up
 
+    start_warm_up()  # Great Expectations loads while Prefect's temporary server starts
     run = Run(kind=kind, settings=settings, since=since, until=until)
     columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:

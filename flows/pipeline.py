@@ -30,7 +30,7 @@ from flows.bookkeeping import (
 from flows.crawl import BodyRefused, Crawler, Fetch, gunzip_capped, is_gzipped
 from flows.settings import Settings
 from flows.staging import stage_run
-from flows.validation import validate_run
+from flows.validation import start_warm_up, validate_run
 from transforms.dedupe import Story, find_near_duplicates, is_verbatim_copy, minhash_signature
 from transforms.discover import Entry, SourceError, parse_source
 from transforms.facts import EXTRACTOR_VERSION
@@ -105,6 +105,7 @@ def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None)
     failures never raise: they are in the fetch log.
     """
     report = progress or (lambda stage, done, total: None)
+    start_warm_up()
     try:
         prior = _timed(run, "state", lambda: read_prior_state.fn(run.settings))
         with Crawler(run.settings) as crawler:  # one client: robots.txt is read once per host and run

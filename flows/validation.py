@@ -3,6 +3,7 @@ quarantine of failing rows, batch gates and Data Docs, before anything is loaded
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -62,6 +63,20 @@ def validate_run(run: Run, processed: Processed) -> Validated:
         released_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
     ).select(QUARANTINE.names()).cast(dict(QUARANTINE))
     return Validated(checked_articles.passed, checked_facts.passed, quarantine, summary)
+
+
+def start_warm_up() -> threading.Thread:
+    """Import Great Expectations and build its context in a daemon thread: it overlaps the
+    waits of a run (Prefect's start, fetching) instead of adding to the validate stage."""
+
+    def warm_up() -> None:
+        from schemas.validate import warm_up as build_context
+
+        build_context()
+
+    thread = threading.Thread(target=warm_up, name="ge-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def known_regions() -> list[str]:

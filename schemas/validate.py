@@ -166,6 +166,13 @@ def _suite_columns(suite: gx.ExpectationSuite) -> list[str]:
     return list(names)
 
 
+def warm_up() -> None:
+    """Build the GE context and its suites now (the first GE import costs seconds), so a run
+    can do it in a background thread while it waits on the network."""
+    with _LOCK:
+        _gx()
+
+
 def validate_rows(
     dataset: str,
     frame: pl.DataFrame,
