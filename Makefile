@@ -28,7 +28,7 @@ $(BIN)/newsledger: pyproject.toml
 demo: install
 	$(BIN)/newsledger demo
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest
 
 eval: install

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 import yaml
 from rich.console import Console
@@ -99,7 +100,7 @@ def _print_summary(summary: dict) -> None:
     counts = summary["counts"]
     table = Table(title=f"run {summary['run_id']}", show_header=False)
     for label, key in (("discovered", "discovered"), ("fetched", "fetched"), ("not modified (304)", "not_modified"),
-                       ("articles loaded", "articles"), ("facts loaded", "facts"),
+                       ("articles loaded", "articles"), ("fact mentions loaded", "facts"),
                        ("failures", "outcome_failed"), ("given up", "outcome_gave_up")):
         table.add_row(label, str(counts.get(key, 0)))
     for stage, seconds in summary["stage_seconds"].items():
@@ -129,7 +130,8 @@ def run(
 @app.command()
 def backfill(
     since: Annotated[dt.datetime, typer.Option(help="First publication date (YYYY-MM-DD).", formats=["%Y-%m-%d"])],
-    until: Annotated[dt.datetime, typer.Option(help="Last publication date, inclusive (YYYY-MM-DD).", formats=["%Y-%m-%d"])],
+    until: Annotated[dt.datetime, typer.Option(
+        help="Last publication date, inclusive (YYYY-MM-DD).", formats=["%Y-%m-%d"])],
     source: SourceOption = None, config: ConfigOption = None, db: DbOption = None,
     allow_private_hosts: PrivateOption = False, reports: ReportsOption = None,
     partition: Annotated[str, typer.Option(help="Cut the window into month, week or day partitions.")] = "month",
@@ -139,7 +141,7 @@ def backfill(
         "--via-prefect", help="Create a run of the backfill deployment on the Prefect server (PREFECT_API_URL).",
     )] = False,
 ) -> None:
-    """Load only the articles published in [since, until] (from sitemaps and feeds), one
+    """Load only the articles published from --since to --until (from sitemaps and feeds), one
     run per partition; partitions already loaded are skipped.
 
     Example: newsledger backfill --since 2024-01-01 --until 2024-06-30 -s https://example.com/sitemap_index.xml
@@ -199,7 +201,7 @@ def sql(
     query: Annotated[str, typer.Argument(help="SQL to run on a read-only connection.")],
     db: DbOption = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
-    wait: Annotated[float, typer.Option(help="Seconds to wait while a run's load holds the file.")] = 30.0,
+    wait: Annotated[float, typer.Option(help="Seconds to wait while a run's load holds the file.", min=0)] = 30.0,
 ) -> None:
     """Run an ad-hoc query against the warehouse (read-only).
 
@@ -207,20 +209,27 @@ def sql(
     """
     from warehouse.db import WarehouseBusy, connect
 
-    if format not in ("table", "csv", "json"):
-        _fail(f"--format must be table, csv or json, not {format!r}")
+    _check_format(format)
     settings = _settings(db, None, False)
     try:
         con = connect(settings.db, read_only=True, wait_s=wait)
-    except (WarehouseBusy, FileNotFoundError) as exc:
-        _fail(str(exc))
+    except (WarehouseBusy, FileNotFoundError, duckdb.Error) as exc:
+        _fail(f"cannot open the warehouse {settings.db}: {exc}")
     try:
-        frame = con.execute(query).pl()
-    except Exception as exc:
+        cursor = con.execute(query) if query.strip() else None
+        if cursor is None or cursor.description is None:
+            _fail("the query returned no result set (an empty query, or a statement that is not a SELECT)")
+        frame = cursor.pl()
+    except duckdb.Error as exc:
         _fail(f"query failed: {exc}")
     finally:
         con.close()
     _print_frame(frame, format)
+
+
+def _check_format(format: str) -> None:
+    if format not in ("table", "csv", "json"):
+        _fail(f"--format must be table, csv or json, not {format!r}")
 
 
 def _print_frame(frame, format: str) -> None:
@@ -238,7 +247,7 @@ def _print_frame(frame, format: str) -> None:
 
 
 @app.command()
-def status(db: DbOption = None, limit: Annotated[int, typer.Option(help="Runs to show.")] = 10) -> None:
+def status(db: DbOption = None, limit: Annotated[int, typer.Option(help="Runs to show.", min=1)] = 10) -> None:
     """Show the last runs and the URLs pending a retry or given up.
 
     Example: newsledger status --db data/newsledger.duckdb
@@ -283,8 +292,10 @@ def demo(
 @app.command()
 def reprocess(
     db: DbOption = None, reports: ReportsOption = None,
-    all_articles: Annotated[bool, typer.Option("--all", help="Redo every archived article, not only stale ones.")] = False,
-    stale: Annotated[bool, typer.Option("--stale", help="Only articles extracted by an older extractor (default).")] = True,
+    all_articles: Annotated[bool, typer.Option(
+        "--all", help="Redo every archived article, not only stale ones.")] = False,
+    stale: Annotated[bool, typer.Option(
+        "--stale", help="Only articles extracted by an older extractor (default).")] = True,
 ) -> None:
     """Re-derive articles and facts from the raw archive, without the network.
 
@@ -360,7 +371,11 @@ def docs(
     from flows.docs import write_data_dictionary
 
     settings = _settings(db, None, False)
-    for path in write_data_dictionary(settings.db, out_dir):
+    try:
+        paths = write_data_dictionary(settings.db, out_dir)
+    except Exception as exc:
+        _fail(str(exc))
+    for path in paths:
         out.print(str(path))
 
 
@@ -368,7 +383,8 @@ def docs(
 def quarantine(
     db: DbOption = None,
     run_id: Annotated[str | None, typer.Option("--run", help="Only rows of this run.")] = None,
-    release: Annotated[bool, typer.Option("--release", help="Release the listed rows: the next run loads them.")] = False,
+    release: Annotated[bool, typer.Option(
+        "--release", help="Release the listed rows: the next run fetches and validates them again.")] = False,
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
 ) -> None:
     """List quarantined rows with the expectations they failed; --release lets them load.
@@ -377,6 +393,7 @@ def quarantine(
     """
     from warehouse.db import connect, list_quarantine, release_quarantine
 
+    _check_format(format)
     settings = _settings(db, None, False)
     try:
         con = connect(settings.db, read_only=not release, wait_s=30)

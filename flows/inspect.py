@@ -104,10 +104,11 @@ def metadata_table(article: Article) -> Table:
     table.add_column("value")
     published = (f"{article.published_at:%Y-%m-%dT%H:%M:%SZ} from {article.published_source}"
                  if article.published_at else "unknown")
-    loaded = "yes" if article.language == "en" else f"no: non_english ({article.language})"
+    loaded = ("yes, if it passes validation" if article.language == "en"
+              else f"no: non_english ({article.language})")
     for field, value in (("title", article.title), ("author", article.author), ("outlet", article.outlet),
                          ("language", article.language), ("canonical", article.canonical_url),
-                         ("published", published), ("loaded by the nightly run", loaded)):
+                         ("published", published), ("a run would load it", loaded)):
         table.add_row(field, Text(value or "-"))
     if article.date_choice is not None and article.date_choice.conflict:
         table.add_row("date conflict", Text(article.date_choice.conflict))

@@ -16,8 +16,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -25,7 +26,11 @@ from prefect.artifacts import create_markdown_artifact
 
 from flows.archive import Archive
 from flows.bookkeeping import (
-    OUTCOMES, conditional_headers, crawl_state_row, fetch_log_row, unprocessed_outcome,
+    OUTCOMES,
+    conditional_headers,
+    crawl_state_row,
+    fetch_log_row,
+    unprocessed_outcome,
 )
 from flows.crawl import BodyRefused, Crawler, Fetch, gunzip_capped, is_gzipped
 from flows.settings import Settings
@@ -139,7 +144,8 @@ def read_prior_state(settings: Settings) -> PriorState:
     if not settings.db.exists():
         return PriorState()
     with open_warehouse(settings.db, read_only=True, wait_s=120) as con:
-        if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'crawl_state'").fetchone()[0]:
+        tables = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'crawl_state'")
+        if not tables.fetchone()[0]:
             return PriorState()
         crawl = con.execute("SELECT * FROM core.crawl_state").pl().rows_by_key("url", named=True, unique=True)
         articles = {u: (s, v) for u, s, v in con.execute(
@@ -170,6 +176,11 @@ def discover(crawler: Crawler, sources: list[str], run: Run, report: Progress) -
                 elif entry.url not in entries or entries[entry.url].published_source != "feed":
                     entries[entry.url] = entry
         report("discover", len(seen), len(seen) + len(queue))
+    read = sum(row["outcome"] == "source" for row in run.fetch_log)
+    if sources and not read:
+        reasons = "; ".join(f"{row['url']}: {row['error']}" for row in run.fetch_log)
+        msg = f"none of the {len(sources)} sources could be read ({reasons}); check the URLs and the network"
+        raise SourceError(msg)
     run.counts["discovered"] = len(entries)
     windowed = {url: e for url, e in entries.items() if run.may_be_in_window(e)}
     run.counts["in_window"] = len(windowed)
@@ -223,8 +234,9 @@ def crawl_and_extract(crawler: Crawler, requests: list[tuple[str, dict[str, str]
     fetches: list[Fetch] = []
     with _extraction_pool(settings, len(requests)) as pool:
         for start in range(0, len(requests), chunk_size):
-            chunk = _timed(run, "fetch", lambda: fetch_chunk.fn(crawler, requests[start:start + chunk_size], archive, run))
-            result = _timed(run, "extract", lambda: extract_chunk.fn(chunk, entries, prior, run, pool))
+            batch = requests[start:start + chunk_size]
+            chunk = _timed(run, "fetch", partial(fetch_chunk.fn, crawler, batch, archive, run))
+            result = _timed(run, "extract", partial(extract_chunk.fn, chunk, entries, prior, run, pool))
             processed.articles += result.articles
             processed.facts += result.facts
             processed.outcomes |= result.outcomes
@@ -249,7 +261,8 @@ def _extraction_pool(settings: Settings, pages: int) -> Iterator[Executor | None
 
 
 @task(name="fetch")
-def fetch_chunk(crawler: Crawler, requests: list[tuple[str, dict[str, str]]], archive: Archive, run: Run) -> list[Fetch]:
+def fetch_chunk(crawler: Crawler, requests: list[tuple[str, dict[str, str]]], archive: Archive,
+                run: Run) -> list[Fetch]:
     """Fetch a chunk of URLs concurrently and archive every body."""
     fetches = crawler.fetch_many(requests)
     for fetch in fetches:
@@ -376,11 +389,9 @@ def write_report(run: Run) -> Path:
     from flows.report import build_run_report
 
     path = build_run_report(run.settings.db, run.run_id, run.reports_dir)
-    try:
+    with suppress(Exception):  # no flow run context (a library call): the report is on disk
         create_markdown_artifact(
             markdown=_summary_markdown(run, path), key="run-summary", description=f"Run {run.run_id}")
-    except Exception:  # no flow run context (a library call): the report is on disk
-        pass
     return path
 
 

@@ -34,14 +34,17 @@ class Settings(BaseSettings):
     max_bytes: int = Field(8_000_000, description="Largest response body accepted, bytes.")
     concurrency: int = Field(8, description="Requests in flight at once, all hosts together.")
     per_host_concurrency: int = Field(4, description="Requests in flight at once per host.")
-    per_host_delay_s: float = Field(0.0, description="Least delay between two requests to one host, seconds (robots Crawl-delay wins when larger).")
+    per_host_delay_s: float = Field(
+        0.0, description="Least delay between two requests to one host, seconds (robots Crawl-delay wins when larger)."
+    )
     max_attempts: int = Field(5, description="Runs that may fail to fetch a URL before it is given up.")
     retry_backoff_h: float = Field(
         1.0, description="Hours a failed URL waits before the next run retries it; doubles per failed attempt."
     )
     batch_size: int = Field(100, description="Pages per extraction batch (one batch per worker at a time).")
     workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, description="Extraction worker processes (1: in the flow's process)."
+        default_factory=lambda: os.cpu_count() or 1,
+        description="Extraction worker processes (1: in the flow's process).",
     )
     parallel_min_pages: int = Field(
         150, description="Fewest pages to fetch before worker processes are started (they take seconds to start)."

@@ -4,6 +4,7 @@ quarantine of failing rows, batch gates and Data Docs, before anything is loaded
 from __future__ import annotations
 
 import threading
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -97,11 +98,9 @@ def _publish_summary(run: Run, summary: dict) -> None:
     lines += [f"| {name} | {s['evaluated']} | {s['passed']} | {s['quarantined']} |"
               for name, s in summary.items() if isinstance(s, dict)]
     lines.append(f"\nData Docs: `{summary['data_docs']}`")
-    try:
+    with suppress(Exception):  # no flow run context (a library call): the summary is in the report
         create_markdown_artifact(markdown="\n".join(lines), key="validation-summary",
                                  description=f"Validation of run {run.run_id}")
-    except Exception:  # no flow run context (a library call): the summary is in the report
-        pass
 
 
 

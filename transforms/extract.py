@@ -299,9 +299,9 @@ def _byline_author(tree, outlet: str | None) -> str | None:
         return None
     for node in tree.xpath(_BYLINE_ELEMENTS):
         text = _squash(node.text_content())
-        if len(text) <= _MAX_BYLINE_CHARS and (match := _BYLINE.match(text)):
-            if name := clean_author(match[1], outlet):
-                return name
+        if (len(text) <= _MAX_BYLINE_CHARS and (match := _BYLINE.match(text))
+                and (name := clean_author(match[1], outlet))):
+            return name
     return None
 
 

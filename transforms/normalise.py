@@ -20,7 +20,8 @@ from schemas.fact_mentions import FACT_MENTIONS
 # Product categories that are part of a tariff's identity; first match wins.
 _PRODUCT_CATEGORIES = (
     ("batteries", re.compile(r"\bbatter(?:y|ies)\b(?![- ]electric)", re.I)),
-    ("electric vehicles", re.compile(r"\b(electric|EVs?|BEVs?|battery[- ]electric)\b.*\b(vehicles?|cars?|EVs?|BEVs?)\b|\bEVs?\b|\bBEVs?\b", re.I)),
+    ("electric vehicles", re.compile(
+        r"\b(electric|EVs?|BEVs?|battery[- ]electric)\b.*\b(vehicles?|cars?|EVs?|BEVs?)\b|\bEVs?\b|\bBEVs?\b", re.I)),
     ("semiconductors", re.compile(r"semiconductor|chip", re.I)),
     ("solar", re.compile(r"solar", re.I)),
     ("steel and aluminum", re.compile(r"steel|alumin", re.I)),

@@ -50,3 +50,24 @@ def test_sql_on_missing_warehouse_fails_clearly(tmp_path) -> None:
     result = runner.invoke(app, ["sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 1
     assert "newsledger run" in result.output
+
+
+def test_sql_errors_are_one_line_not_tracebacks(tmp_path) -> None:
+    not_a_warehouse = tmp_path / "notes.txt"
+    not_a_warehouse.write_text("hello")
+    result = runner.invoke(app, ["sql", "SELECT 1", "--db", str(not_a_warehouse)])
+    assert result.exit_code == 1 and "cannot open the warehouse" in result.output
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    result = runner.invoke(app, ["sql", "", "--db", str(db)])
+    assert result.exit_code == 1 and "no result set" in result.output
+    result = runner.invoke(app, ["quarantine", "--db", str(db), "--format", "xml"])
+    assert result.exit_code == 1 and "--format must be" in result.output
+
+
+def test_a_run_whose_sources_all_fail_exits_non_zero(tmp_path) -> None:
+    result = runner.invoke(app, ["run", "-s", "http://127.0.0.1:9/feed.xml", "--allow-private-hosts",
+                                 "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 1
+    assert "none of the 1 sources could be read" in result.output
+    assert not (tmp_path / "w.duckdb").exists()

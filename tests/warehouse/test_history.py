@@ -97,9 +97,9 @@ def test_state_holds_from_the_date_the_article_gives(con) -> None:
 
 
 def test_migrations_are_recorded_and_idempotent(tmp_path: Path) -> None:
-    from warehouse.db import migrate
-
     from importlib import resources
+
+    from warehouse.db import migrate
 
     scripts = sorted(p.name for p in (resources.files("warehouse") / "migrations").iterdir() if p.name.endswith(".sql"))
     with open_warehouse(tmp_path / "m.duckdb") as connection:
