@@ -25,6 +25,21 @@ CORPUS = Path(os.environ.get("NEWSLEDGER_CORPUS", ROOT.parent / "shared" / "corp
 OUTLETS = ("motor-ledger", "auto-thirty", "ev-dispatch", "trade-desk-daily", "asia-auto-wire", "grid-gear")
 
 
+def table_rows(db: Path, table: str, exclude: tuple[str, ...] = (), keep=lambda row: True) -> list[tuple]:
+    """The rows of ``table`` (its name bound, not formatted in) without the ``exclude``
+    columns, those for which ``keep(row as a dict)`` holds, sorted."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cursor = con.execute("SELECT * FROM query_table(?)", [table])
+        names = [column[0] for column in cursor.description]
+        records = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+    return sorted((tuple(v for k, v in r.items() if k not in exclude) for r in records if keep(r)), key=repr)
+
+
 def free_port() -> int:
     """A TCP port free on loopback now."""
     with socket.socket() as sock:

@@ -41,7 +41,7 @@ from flows.cli import app
 from flows.crawl import BodyRefused, Crawler, gunzip_capped
 from flows.nightly import nightly
 from flows.settings import Settings
-from tests.conftest import CORPUS, ServedSite, free_port, serve_split
+from tests.conftest import CORPUS, ServedSite, free_port, serve_split, table_rows
 from transforms.discover import parse_source
 from transforms.extract import decode_html, extract_article
 
@@ -56,22 +56,11 @@ NOISE_OUTCOMES = {
 MOJIBAKE = ("Ã", "â€", "Â", "\ufffd")
 
 
-def table_rows(db: Path, table: str, exclude: tuple[str, ...] = (), where: str = "true") -> list[tuple]:
-    """The rows of ``table`` without the ``exclude`` columns, sorted."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall() if row[0] not in exclude]
-        query = f"SELECT {', '.join(columns)} FROM {table} WHERE {where}"
-        return sorted(con.execute(query).fetchall(), key=repr)
-    finally:
-        con.close()
-
-
 def snapshot(db: Path) -> dict[str, list[tuple]]:
     """Every data table's rows, and the crawl state of URLs not failing, without attempt bookkeeping."""
     tables = {table: table_rows(db, table) for table in DATA_TABLES}
     tables["core.crawl_state"] = table_rows(db, "core.crawl_state", ATTEMPT_COLUMNS,
-                                            "last_outcome NOT IN ('failed', 'gave_up')")
+                                            keep=lambda row: row["last_outcome"] not in ("failed", "gave_up"))
     return tables
 
 
@@ -251,7 +240,7 @@ def test_url_failing_every_run_is_given_up_with_its_reason(crawled: Crawled, noi
     url = noise_url(noisy_site, "missing")
     outcomes = [fetch_log(crawled.db, run["run_id"]).get(url, {}).get("outcome") for run in crawled.runs]
     assert outcomes == ["failed", "gave_up", None]
-    state = table_rows(crawled.db, "core.crawl_state", where=f"url = '{url}'")
+    state = table_rows(crawled.db, "core.crawl_state", keep=lambda row: row["url"] == url)
     con = duckdb.connect(str(crawled.db), read_only=True)
     outcome, attempts, error = con.execute(
         "SELECT last_outcome, attempts, last_error FROM core.crawl_state WHERE url = ?", [url]).fetchone()

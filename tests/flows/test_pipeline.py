@@ -17,7 +17,7 @@ TABLES = ("mart.articles", "mart.fact_mentions", "mart.facts", "mart.fact_histor
 def counts(db: Path) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES}
+        return {table: con.execute("SELECT count(*) FROM query_table(?)", [table]).fetchone()[0] for table in TABLES}
     finally:
         con.close()
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ServedSite
+from tests.conftest import ServedSite, table_rows
 from warehouse.db import LOAD_DELAY_ENV
 
 NEWSLEDGER = Path(sys.executable).parent / "newsledger"
@@ -45,16 +45,6 @@ def finish(process: subprocess.Popen) -> str:
     output, _ = process.communicate(timeout=RUN_TIMEOUT_S)
     assert process.returncode == 0, output
     return output
-
-
-def rows(db: Path, table: str, where: str = "true") -> list[tuple]:
-    """The rows of ``table`` without EPHEMERAL columns, sorted."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall() if row[0] not in EPHEMERAL]
-        return sorted(con.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {where}").fetchall(), key=repr)
-    finally:
-        con.close()
 
 
 def write_locked(db: Path) -> bool:
@@ -98,8 +88,8 @@ def killed_then_rerun(dev_site: ServedSite, tmp_path_factory: pytest.TempPathFac
         process.wait(timeout=30)
     finally:
         kill_group(process)
-    after_kill = {table: rows(db, table) for table in ("core.runs", "core.articles", "core.crawl_state",
-                                                       "raw.fetch_log")}
+    after_kill = {table: table_rows(db, table, EPHEMERAL)
+                  for table in ("core.runs", "core.articles", "core.crawl_state", "raw.fetch_log")}
     finish(start_run(dev_site, db))
     return {"db": db, "returncode": process.returncode, "after_kill": after_kill}
 
@@ -112,8 +102,8 @@ def test_killed_load_commits_nothing(killed_then_rerun: dict) -> None:
 
 @pytest.mark.parametrize("table", [*TABLES, "raw.fetch_log"])
 def test_rerun_after_kill_matches_a_clean_run(killed_then_rerun: dict, clean_db: Path, table: str) -> None:
-    assert rows(killed_then_rerun["db"], table) == rows(clean_db, table)
-    assert rows(clean_db, table) or table == "core.quarantine"
+    assert table_rows(killed_then_rerun["db"], table, EPHEMERAL) == table_rows(clean_db, table, EPHEMERAL)
+    assert table_rows(clean_db, table, EPHEMERAL) or table == "core.quarantine"
 
 
 def test_rerun_after_kill_records_one_completed_run(killed_then_rerun: dict) -> None:
@@ -141,4 +131,4 @@ def test_two_runs_at_once_both_complete(concurrent_db: Path) -> None:
 
 @pytest.mark.parametrize("table", TABLES)
 def test_two_runs_at_once_leave_one_clean_result(concurrent_db: Path, clean_db: Path, table: str) -> None:
-    assert rows(concurrent_db, table) == rows(clean_db, table)
+    assert table_rows(concurrent_db, table, EPHEMERAL) == table_rows(clean_db, table, EPHEMERAL)
