@@ -18,12 +18,22 @@ def nightly(sources: list[str], db: str | None = None, allow_private_hosts: bool
     sitemap URLs) into the warehouse ``db``; returns the run summary (counts, timings)."""
     settings = Settings(**_overrides(db, allow_private_hosts, reports))
     run, logger = Run(kind="nightly", settings=settings), get_run_logger()
-    done = completed_run(settings.db, run.idempotency_key) if run.idempotency_key else None
-    if done:  # a duplicate run of the same night (deployment, logical date): one effect only
-        logger.info("night %s already loaded by run %s: nothing to do", run.idempotency_key, done)
-        return {"run_id": done, "outcome": "skipped", "idempotency_key": run.idempotency_key}
+    if (skipped := _skip(run, logger)) is not None:
+        return skipped
     with warehouse_slot(logger):
+        if (skipped := _skip(run, logger)) is not None:  # a twin run of the same night loaded it while we waited
+            return skipped
         return run_pipeline(sources, run)
+
+
+def _skip(run: Run, logger) -> dict | None:
+    """The run's result when a completed run already carries its idempotency key
+    (a duplicate run of the same night: one effect per deployment and logical date)."""
+    done = completed_run(run.settings.db, run.idempotency_key) if run.idempotency_key else None
+    if done is None:
+        return None
+    logger.info("night %s already loaded by run %s: nothing to do", run.idempotency_key, done)
+    return {"run_id": done, "outcome": "skipped", "idempotency_key": run.idempotency_key}
 
 
 def _overrides(db: str | None, allow_private_hosts: bool, reports: str | None) -> dict:

@@ -23,6 +23,11 @@ os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("NEWSLEDGER_CORPUS", ROOT.parent / "shared" / "corpus"))
 OUTLETS = ("motor-ledger", "auto-thirty", "ev-dispatch", "trade-desk-daily", "asia-auto-wire", "grid-gear")
+# the warehouse tables two runs are compared on, and the columns that name a run or a moment
+TABLES = ("core.articles", "core.fact_mentions", "core.fact_history", "core.crawl_state", "core.quarantine",
+          "raw.pages", "mart.articles", "mart.fact_mentions", "mart.facts", "mart.fact_history")
+EPHEMERAL = frozenset({"run_id", "fetched_at", "last_attempt_at", "known_from", "known_to", "quarantined_at",
+                       "released_at", "recorded_at", "duration_ms", "archive_path", "started_at", "ended_at"})
 
 
 def table_rows(db: Path, table: str, exclude: tuple[str, ...] = (), keep=lambda row: True) -> list[tuple]:

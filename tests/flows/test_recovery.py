@@ -20,14 +20,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ServedSite, table_rows
+from tests.conftest import EPHEMERAL, TABLES, ServedSite, table_rows
 from warehouse.db import LOAD_DELAY_ENV
 
 NEWSLEDGER = Path(sys.executable).parent / "newsledger"
-TABLES = ("core.articles", "core.fact_mentions", "core.fact_history", "core.crawl_state", "core.quarantine",
-          "raw.pages", "mart.articles", "mart.fact_mentions", "mart.facts", "mart.fact_history")
-EPHEMERAL = frozenset({"run_id", "fetched_at", "last_attempt_at", "known_from", "known_to", "quarantined_at",
-                       "released_at", "recorded_at", "duration_ms", "archive_path", "started_at", "ended_at"})
 HOLD_S = 120  # how long the killed run would hold its write transaction
 RUN_TIMEOUT_S = 300
 

@@ -1,5 +1,6 @@
 """Run as production does: a real Prefect server, the deployments served by `newsledger deploy`,
-the nightly and a partitioned backfill triggered through the API, a killed run, its re-run."""
+the nightly and partitioned backfills triggered through the API: twin runs of one night,
+overlapping backfills on one warehouse, a killed worker replaced by another."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.server import WAREHOUSE_SLOT, ZOMBIE_AUTOMATION, wait_healthy
-from tests.conftest import ROOT, free_port
+from tests.conftest import EPHEMERAL, ROOT, TABLES, free_port, table_rows
 
 WINDOW = {"since": "2024-10-01", "until": "2024-11-30"}  # 2 and 3 dev articles by month
 
@@ -44,14 +45,21 @@ class Served:
         env = os.environ | {"PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
         self.server = self._start(["server", "--home", str(tmp / "prefect"), "--port", port], "server.log", env)
         # started together: `deploy` imports the flows while the server migrates its database
-        self.deploy = self._start(["deploy", "--api-url", self.api_url], "deploy.log",
-                                  env | {"PREFECT_API_URL": self.api_url, "PREFECT_HOME": str(tmp / "client")})
+        self._deploy_env = env | {"PREFECT_API_URL": self.api_url, "PREFECT_HOME": str(tmp / "client")}
+        self.deploy = self._start(["deploy", "--api-url", self.api_url], "deploy.log", self._deploy_env)
         self.server_seconds = wait_healthy(self.api_url, timeout_s=150)
 
     def _start(self, args: list[str], log: str, env: dict[str, str]) -> subprocess.Popen:
         with open(self.tmp / log, "w") as out:
             return subprocess.Popen([sys.executable, "-m", "flows.cli", *args], cwd=ROOT, env=env, stdout=out,
                                     stderr=subprocess.STDOUT, start_new_session=True)
+
+    def restart_worker(self) -> float:
+        """A new `newsledger deploy` process in place of a dead one; returns the seconds until it serves."""
+        (self.tmp / "deploy.log").rename(self.tmp / f"deploy-{self.deploy.pid}.log")
+        self.deploy = self._start(["deploy", "--api-url", self.api_url], "deploy.log",
+                                  self._deploy_env)
+        return self.wait_deployed()
 
     def wait_deployed(self, timeout_s: float = 150) -> float:
         started = time.monotonic()
@@ -116,35 +124,62 @@ def test_nightly_through_the_api_loads_once_per_logical_date(served: Served, dev
     assert json.loads(parameters_json)["idempotency_key"].startswith("nightly/")
 
 
-def test_killed_backfill_is_crashed_and_its_rerun_does_only_the_rest(served: Served, dev_site, tmp_path) -> None:
+def test_twin_runs_of_one_night_load_it_once(served: Served, dev_site, tmp_path) -> None:
     db = tmp_path / "w.duckdb"
-    parameters = WINDOW | {"sources": dev_site.sources, "db": str(db), "allow_private_hosts": True,
-                           "partition": "month"}
+    parameters = {"sources": dev_site.sources, "db": str(db), "allow_private_hosts": True}
+    with get_client(sync_client=True) as client:  # a redeploy's duplicate schedule: no shared server-side key
+        deployment = client.read_deployment_by_name("nightly/nightly")
+        twins = [client.create_flow_run_from_deployment(deployment.id, parameters=parameters) for _ in range(2)]
+        finals = [_wait(lambda run=run: _final(client, run.id), 300, "both nights") for run in twins]
+        logs = [_messages(client, run.id) for run in twins]
+    assert all(state.is_completed() for state in finals), finals
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT kind, outcome FROM core.runs").fetchall() == [("nightly", "completed")], logs
+    skipped = [any("already loaded by run" in message for message in run_logs) for run_logs in logs]
+    assert sorted(skipped) == [False, True], logs
+    assert con.execute("SELECT count(*), count(DISTINCT url) FROM mart.articles").fetchone() == (35, 35)
+    _assert_each_fact_once(db)
+
+
+def test_overlapping_backfills_write_one_at_a_time_and_load_each_article_once(served: Served, dev_site,
+                                                                              tmp_path) -> None:
+    db = tmp_path / "w.duckdb"
+    common = {"sources": dev_site.sources, "db": str(db), "allow_private_hosts": True, "partition": "month"}
+    windows = [{"since": "2024-10-01", "until": "2024-11-30"}, {"since": "2024-11-01", "until": "2024-12-31"}]
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("backfill/backfill")
-        first = client.create_flow_run_from_deployment(deployment.id, parameters=parameters)
-        _wait(lambda: any(r.state.is_completed() for r in _children(client, first.id)), 180, "first partition")
-        os.kill(_process_of(first.id), signal.SIGKILL)
-        crashed = _wait(lambda: _final(client, first.id), 60, "crashed state")
-        assert crashed.is_crashed(), crashed
-    done_before = sum(r.state.is_completed() for r in _children_sync(first.id))
-
-    rerun = run_deployment("backfill/backfill", parameters=parameters, timeout=240, poll_interval=1, as_subflow=False)
-    assert rerun.state.is_completed(), rerun.state
-    assert rerun.parameters["since"] == WINDOW["since"] and rerun.parameters["partition"] == "month"
-    with get_client(sync_client=True) as client:
-        children = sorted(_children(client, rerun.id), key=lambda r: r.name)
-        skipped = [any("already loaded by run" in log.message for log in client.read_logs(
-            LogFilter(flow_run_id=LogFilterFlowRunId(any_=[child.id])))) for child in children]
-    assert [child.name for child in children] == [
-        "backfill-2024-10-01..2024-10-31", "backfill-2024-11-01..2024-11-30"]
-    assert all(child.state.is_completed() for child in children)
-    assert skipped == [True] * done_before + [False] * (2 - done_before)
+        runs = [client.create_flow_run_from_deployment(deployment.id, parameters=common | window)
+                for window in windows]
+        finals = [_wait(lambda run=run: _final(client, run.id), 400, "both backfills") for run in runs]
+        children = [child for run in runs for child in _children(client, run.id)]
+        logs = [message for child in children for message in _messages(client, child.id)]
+    assert all(state.is_completed() for state in finals), finals
+    assert len(children) == 4 and all(child.state.is_completed() for child in children)
+    assert not [message for message in logs if "being written by another process" in message]
+    assert sum("already loaded by run" in message for message in logs) == 1  # November is in both windows
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("SELECT count(*), count(DISTINCT url) FROM mart.articles").fetchone() == (5, 5)
-    keys = [json.loads(p)["idempotency_key"] for (p,) in con.execute(
-        "SELECT parameters FROM core.runs WHERE outcome = 'completed'").fetchall()]
-    assert len(keys) == len(set(keys)) == 2
+    assert con.execute("SELECT count(*), count(DISTINCT url) FROM mart.articles").fetchone() == (10, 10)
+    writes = con.execute("SELECT started_at, ended_at FROM core.runs WHERE outcome = 'completed' "
+                         "ORDER BY started_at").fetchall()
+    assert len(writes) == 3  # October, November, December
+    assert all(ended <= next_started for (_, ended), (next_started, _) in zip(writes, writes[1:], strict=False))
+    _assert_each_fact_once(db)
+
+
+def _assert_each_fact_once(db: Path) -> None:
+    for table, exclude in (("mart.fact_mentions", {"mention_id", "run_id"}), ("mart.facts", EPHEMERAL)):
+        rows = [repr(row) for row in table_rows(db, table, exclude)]  # parties are lists: compare their text
+        assert rows and len(rows) == len(set(rows)), table
+
+
+def _messages(client, flow_run_id) -> list[str]:
+    """The log lines of a finished flow run, once they have all reached the server (the
+    runner ships them in batches, the last after the final state)."""
+    def read() -> list[str]:
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+        return [log.message for log in sorted(logs, key=lambda log: log.timestamp)]
+
+    return _wait(lambda: (lines := read()) and "Finished in state" in lines[-1] and lines, 60, "the run's last log")
 
 
 def test_dry_run_lists_each_partition_and_its_urls(dev_site, tmp_path) -> None:
@@ -162,26 +197,9 @@ def _children(client, parent_id) -> list:
         parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent_id])))
 
 
-def _children_sync(parent_id) -> list:
-    with get_client(sync_client=True) as client:
-        return _children(client, parent_id)
-
-
 def _final(client, flow_run_id):
     state = client.read_flow_run(flow_run_id).state
     return state if state.is_final() else None
-
-
-def _process_of(flow_run_id) -> int:
-    """The pid of the process executing ``flow_run_id`` (the runner sets PREFECT__FLOW_RUN_ID)."""
-    marker = f"PREFECT__FLOW_RUN_ID={flow_run_id}".encode()
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and marker in (proc / "environ").read_bytes().split(b"\0"):
-                return int(proc.name)
-        except OSError:
-            continue
-    raise LookupError(f"no process runs flow run {flow_run_id}")
 
 
 def _wait(check, timeout_s: float, what: str):
@@ -199,3 +217,35 @@ def test_server_commands_have_help_with_an_example(command: str) -> None:
     result = CliRunner().invoke(app, [command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Example" in result.output
+
+
+def test_killed_worker_then_another_worker_ends_as_a_clean_run(served: Served, dev_site, tmp_path) -> None:
+    """Last in the module: it kills the module's worker and leaves another in its place."""
+    clean, db = tmp_path / "clean.duckdb", tmp_path / "w.duckdb"
+    parameters = WINDOW | {"sources": dev_site.sources, "allow_private_hosts": True, "partition": "month"}
+    reference = run_deployment("backfill/backfill", parameters=parameters | {"db": str(clean)}, timeout=300,
+                               poll_interval=1, as_subflow=False)
+    assert reference.state.is_completed(), reference.state
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("backfill/backfill")
+        first = client.create_flow_run_from_deployment(deployment.id, parameters=parameters | {"db": str(db)})
+        _wait(lambda: any(r.state.is_completed() for r in _children(client, first.id)), 240, "first partition")
+    os.killpg(served.deploy.pid, signal.SIGKILL)  # the worker and the flow run it was executing
+    served.deploy.wait(timeout=30)
+    served.restart_worker()
+
+    rerun = run_deployment("backfill/backfill", parameters=parameters | {"db": str(db)}, timeout=400,
+                           poll_interval=1, as_subflow=False)
+    assert rerun.state.is_completed(), rerun.state
+    with get_client(sync_client=True) as client:
+        crashed = _wait(lambda: _final(client, first.id), 180, "the killed run marked Crashed")
+        children = sorted(_children(client, rerun.id), key=lambda r: r.name)
+        skipped = [any("already loaded by run" in m for m in _messages(client, child.id)) for child in children]
+    assert crashed.is_crashed(), crashed
+    assert [child.name for child in children] == [
+        "backfill-2024-10-01..2024-10-31", "backfill-2024-11-01..2024-11-30"]
+    assert skipped[0] is True  # the partition loaded before the kill is not loaded again
+    for table in TABLES:
+        assert table_rows(db, table, EPHEMERAL) == table_rows(clean, table, EPHEMERAL), table
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM core.runs WHERE outcome = 'completed'").fetchone()[0] == 2
