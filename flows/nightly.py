@@ -8,15 +8,18 @@ from prefect import flow, get_run_logger
 
 from flows.pipeline import Run, run_pipeline
 from flows.server import completed_run, warehouse_slot
-from flows.settings import Settings
+from flows.settings import Settings, TaskRunnerName
 
 
 @flow(name="nightly", log_prints=False)
 def nightly(sources: list[str], db: str | None = None, allow_private_hosts: bool = False,
-            reports: str | None = None) -> dict:
+            reports: str | None = None, task_runner: TaskRunnerName | None = None,
+            dask_address: str | None = None) -> dict:
     """Discover, fetch, extract, validate and load articles from ``sources`` (feed or
-    sitemap URLs) into the warehouse ``db``; returns the run summary (counts, timings)."""
-    settings = Settings(**_overrides(db, allow_private_hosts, reports))
+    sitemap URLs) into the warehouse ``db``; returns the run summary (counts, timings).
+    ``task_runner`` "dask" extracts the batches on the Dask cluster at ``dask_address``
+    (none: a local one); None keeps Settings (NEWSLEDGER_TASK_RUNNER)."""
+    settings = Settings(**_overrides(db, allow_private_hosts, reports, task_runner, dask_address))
     run, logger = Run(kind="nightly", settings=settings), get_run_logger()
     done = completed_run(settings.db, run.idempotency_key) if run.idempotency_key else None
     if done:  # a duplicate run of the same night (deployment, logical date): one effect only
@@ -26,7 +29,8 @@ def nightly(sources: list[str], db: str | None = None, allow_private_hosts: bool
         return run_pipeline(sources, run)
 
 
-def _overrides(db: str | None, allow_private_hosts: bool, reports: str | None) -> dict:
+def _overrides(db: str | None, allow_private_hosts: bool, reports: str | None,
+               task_runner: TaskRunnerName | None = None, dask_address: str | None = None) -> dict:
     overrides: dict[str, object] = {}
     if db:
         overrides["db"] = Path(db)
@@ -34,4 +38,8 @@ def _overrides(db: str | None, allow_private_hosts: bool, reports: str | None) -
         overrides["allow_private_hosts"] = True
     if reports:
         overrides["reports"] = Path(reports)
+    if task_runner:
+        overrides["task_runner"] = task_runner
+    if dask_address:
+        overrides["dask_address"] = dask_address
     return overrides
