@@ -4,12 +4,17 @@ partition (month, week or day), so a failure re-runs only its partition.
 Each partition's run carries the idempotency key ``backfill/<since>..<until>/<sources>``;
 a partition whose key is already on a completed run in ``core.runs`` is skipped, so running
 the same backfill again after a crash only does the partitions left unfinished.
+
+With ``fan_out`` the partitions are runs of the ``backfill-partition`` deployment instead
+of subflows: the workers of the ``newsledger`` work pool, on as many machines, take them
+one each while the warehouse-write slot keeps the loads one at a time.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -19,9 +24,11 @@ from prefect.artifacts import create_table_artifact
 from flows.nightly import _overrides
 from flows.pipeline import Run, run_pipeline
 from flows.server import completed_run, idempotency_key, warehouse_slot
-from flows.settings import Settings
+from flows.settings import Settings, TaskRunnerName
 
 Partitioning = Literal["month", "week", "day"]
+PARTITION_DEPLOYMENT = "backfill-partition/backfill-partition"  # <flow name>/<deployment name> in prefect.yaml
+DEPLOYMENT_POLL_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -62,10 +69,15 @@ def partitions(since: dt.date, until: dt.date, partition: Partitioning = "month"
 @flow(name="backfill", log_prints=False)
 def backfill(since: dt.date, until: dt.date, sources: list[str], db: str | None = None,
              allow_private_hosts: bool = False, reports: str | None = None, partition: Partitioning = "month",
-             dry_run: bool = False, force: bool = False) -> dict:
+             dry_run: bool = False, force: bool = False, task_runner: TaskRunnerName | None = None,
+             dask_address: str | None = None, fan_out: bool = False) -> dict:
     """Load the articles of ``sources`` published from ``since`` to ``until`` (inclusive),
     one subflow per partition; ``dry_run`` only lists the partitions and the URLs each
-    would fetch; ``force`` re-runs partitions already completed.
+    would fetch; ``force`` re-runs partitions already completed; ``task_runner`` and
+    ``dask_address`` choose where extraction batches run (see ``nightly``); ``fan_out``
+    creates one run of the ``backfill-partition`` deployment per partition instead of
+    subflows, so that every worker of the work pool can take some (a Prefect server and
+    that deployment are needed; prefect.exceptions.ObjectNotFound otherwise).
 
     Returns {"partitions": [{"since", "until", "outcome", "run_id", "urls"?}, ...]};
     raises ValueError for an empty window and RuntimeError naming the partitions that failed
@@ -81,13 +93,9 @@ def backfill(since: dt.date, until: dt.date, sources: list[str], db: str | None 
         rows = [{"since": str(p.since), "until": str(p.until), "outcome": "planned", "urls": p.urls} for p in planned]
         _publish(rows, "backfill-plan")
         return {"partitions": rows}
-    results = []
-    for part in cut:
-        state = backfill_partition.with_options(flow_run_name=f"backfill-{part.label}")(
-            part.since, part.until, sources, db, allow_private_hosts, reports, force, return_state=True)
-        outcome = state.result(raise_on_failure=False) if state.is_completed() else None
-        results.append({"since": str(part.since), "until": str(part.until),
-                        **(outcome if isinstance(outcome, dict) else {"outcome": "failed", "error": state.message})})
+    shared = {"sources": sources, "db": db, "allow_private_hosts": allow_private_hosts, "reports": reports,
+              "force": force, "task_runner": task_runner, "dask_address": dask_address}
+    results = _run_deployments(cut, shared, settings) if fan_out else [_run_subflow(part, shared) for part in cut]
     _publish(results, "backfill-partitions")
     failed = [r["since"] + ".." + r["until"] for r in results if r["outcome"] == "failed"]
     if failed:
@@ -98,11 +106,12 @@ def backfill(since: dt.date, until: dt.date, sources: list[str], db: str | None 
 
 @flow(name="backfill-partition", log_prints=False)
 def backfill_partition(since: dt.date, until: dt.date, sources: list[str], db: str | None = None,
-                       allow_private_hosts: bool = False, reports: str | None = None, force: bool = False) -> dict:
+                       allow_private_hosts: bool = False, reports: str | None = None, force: bool = False,
+                       task_runner: TaskRunnerName | None = None, dask_address: str | None = None) -> dict:
     """One partition of a backfill: skipped when a completed run already carries its
     idempotency key, else the pipeline for [since, until] under the warehouse-write slot."""
     logger = get_run_logger()
-    settings = Settings(**_overrides(db, allow_private_hosts, reports))
+    settings = Settings(**_overrides(db, allow_private_hosts, reports, task_runner, dask_address))
     key = idempotency_key("backfill", f"{since}..{until}", sources)
     if (skipped := _skip(settings, key, force, logger)) is not None:
         return skipped
@@ -113,6 +122,38 @@ def backfill_partition(since: dt.date, until: dt.date, sources: list[str], db: s
                                             idempotency_key=key))
     return {"outcome": "completed", "run_id": summary["run_id"], "idempotency_key": key,
             "articles": summary["counts"].get("articles", 0), "facts": summary["counts"].get("facts", 0)}
+
+
+def _run_subflow(part: Partition, shared: dict) -> dict:
+    """One partition as a subflow of this flow run: its result row."""
+    state = backfill_partition.with_options(flow_run_name=f"backfill-{part.label}")(
+        part.since, part.until, **shared, return_state=True)
+    outcome = state.result(raise_on_failure=False) if state.is_completed() else None
+    return {"since": str(part.since), "until": str(part.until),
+            **(outcome if isinstance(outcome, dict) else {"outcome": "failed", "error": state.message})}
+
+
+def _run_deployments(cut: list[Partition], shared: dict, settings: Settings) -> list[dict]:
+    """One run of the backfill-partition deployment per partition, all created at once so
+    that the work pool's workers share them; waits for every run to finish. A completed
+    partition's run_id is read from the warehouse by its idempotency key."""
+    from prefect import get_client
+    from prefect.deployments import run_deployment
+
+    created = [run_deployment(PARTITION_DEPLOYMENT, timeout=0, flow_run_name=f"backfill-{part.label}",
+                              parameters={**shared, "since": str(part.since), "until": str(part.until)})
+               for part in cut]
+    rows = []
+    with get_client(sync_client=True) as client:
+        for part, flow_run in zip(cut, created, strict=True):
+            while not (state := client.read_flow_run(flow_run.id).state) or not state.is_final():
+                time.sleep(DEPLOYMENT_POLL_S)
+            key = idempotency_key("backfill", part.label, shared["sources"])
+            row = {"since": str(part.since), "until": str(part.until), "flow_run": flow_run.name}
+            rows.append(row | ({"outcome": "completed", "run_id": completed_run(settings.db, key),
+                                "idempotency_key": key} if state.is_completed()
+                               else {"outcome": "failed", "error": state.message}))
+    return rows
 
 
 def _skip(settings: Settings, key: str, force: bool, logger) -> dict | None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import duckdb
 import typer
@@ -15,7 +17,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from flows.settings import Settings
+from flows.settings import Settings, TaskRunnerName
+
+if TYPE_CHECKING:
+    from flows.pipeline import Run
 
 app = typer.Typer(
     help="newsledger: news articles in, business facts over time out (DuckDB warehouse).\n\n"
@@ -35,9 +40,20 @@ ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", help="YAML file with `sources:` (a list of URLs) and optional `allow_private_hosts:`.")]
 PrivateOption = Annotated[bool, typer.Option(
     "--allow-private-hosts", help="Allow fetching loopback and private addresses (refused by default).")]
+TaskRunnerOption = Annotated[TaskRunnerName | None, typer.Option(
+    "--task-runner", help="Where extraction batches run: local (worker processes here) or dask (Prefect tasks on a "
+                          "Dask cluster); default env NEWSLEDGER_TASK_RUNNER, else local.", show_default=False)]
+DaskAddressOption = Annotated[str | None, typer.Option(
+    "--dask-address", help="Dask scheduler for --task-runner dask, e.g. tcp://10.0.0.5:8786 (default: a local "
+                           "cluster started for the run; env NEWSLEDGER_DASK_ADDRESS).", show_default=False)]
+
+# The flow function travels to Dask workers with every batch (prefect-dask sends the flow
+# run's context along), so the CLI's flow must not close over the run or the progress bars.
+_cli_run_context: ContextVar[tuple[Run, Callable[[str, int, int], None]]] = ContextVar("cli_run")
 
 
-def _settings(db: Path | None, reports: Path | None, allow_private: bool) -> Settings:
+def _settings(db: Path | None, reports: Path | None, allow_private: bool, task_runner: str | None = None,
+              dask_address: str | None = None) -> Settings:
     overrides: dict[str, object] = {}
     if db:
         overrides["db"] = db
@@ -45,6 +61,10 @@ def _settings(db: Path | None, reports: Path | None, allow_private: bool) -> Set
         overrides["reports"] = reports
     if allow_private:
         overrides["allow_private_hosts"] = True
+    if task_runner:
+        overrides["task_runner"] = task_runner
+    if dask_address:
+        overrides["dask_address"] = dask_address
     return Settings(**overrides)
 
 
@@ -69,7 +89,7 @@ def _fail(message: str, code: int = 1) -> None:
 def _execute(kind: str, sources: list[str], settings: Settings, since: dt.date | None = None,
              until: dt.date | None = None) -> dict:
     """Run the pipeline inside a Prefect flow run, with a rich progress bar per stage."""
-    from flows.pipeline import Run, run_pipeline
+    from flows.pipeline import Run
     from flows.validation import start_warm_up
 
     start_warm_up()  # Great Expectations loads while Prefect's temporary server starts
@@ -85,15 +105,22 @@ def _execute(kind: str, sources: list[str], settings: Settings, since: dt.date |
 
         from prefect import flow
 
-        @flow(name=kind, log_prints=False, validate_parameters=False)
-        def _cli_run() -> dict:
-            return run_pipeline(sources, run, report)
-
+        token = _cli_run_context.set((run, report))
         try:
-            return _cli_run()
+            return flow(_run_pipeline_of_context, name=kind, log_prints=False, validate_parameters=False)(sources)
         except Exception as exc:  # the run itself failed: say why, exit non-zero
             _fail(f"run {run.run_id} failed: {exc}")
+        finally:
+            _cli_run_context.reset(token)
     raise AssertionError("unreachable")
+
+
+def _run_pipeline_of_context(sources: list[str]) -> dict:
+    """The body of the flow `newsledger run` starts: the pipeline for the run ``_execute`` set."""
+    from flows.pipeline import run_pipeline
+
+    run, report = _cli_run_context.get()
+    return run_pipeline(sources, run, report)
 
 
 def _print_summary(summary: dict) -> None:
@@ -115,15 +142,18 @@ def _print_summary(summary: dict) -> None:
 def run(
     source: SourceOption = None, config: ConfigOption = None, db: DbOption = None,
     allow_private_hosts: PrivateOption = False, reports: ReportsOption = None,
+    task_runner: TaskRunnerOption = None, dask_address: DaskAddressOption = None,
 ) -> None:
     """Run the nightly pipeline over feeds and sitemaps and load the warehouse.
 
     Exit code 0 when the run completed (failed URLs are in mart.fetch_log), 1 when it failed.
 
     Example: newsledger run -s https://example.com/feed.xml -s https://example.com/sitemap_index.xml
+
+    On a Dask cluster: newsledger run -s URL --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
     sources, config_private = _sources(source, config)
-    settings = _settings(db, reports, allow_private_hosts or config_private)
+    settings = _settings(db, reports, allow_private_hosts or config_private, task_runner, dask_address)
     _print_summary(_execute("nightly", sources, settings))
 
 
@@ -140,11 +170,14 @@ def backfill(
     via_prefect: Annotated[bool, typer.Option(
         "--via-prefect", help="Create a run of the backfill deployment on the Prefect server (PREFECT_API_URL).",
     )] = False,
+    task_runner: TaskRunnerOption = None, dask_address: DaskAddressOption = None,
 ) -> None:
     """Load only the articles published from --since to --until (from sitemaps and feeds), one
     run per partition; partitions already loaded are skipped.
 
     Example: newsledger backfill --since 2024-01-01 --until 2024-06-30 -s https://example.com/sitemap_index.xml
+
+    Extraction on a Dask cluster: add --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
     from flows.backfill import backfill as backfill_flow
     from flows.backfill import partitions, plan
@@ -154,17 +187,19 @@ def backfill(
     except ValueError as exc:
         _fail(str(exc))
     sources, config_private = _sources(source, config)
-    settings = _settings(db, reports, allow_private_hosts or config_private)
+    settings = _settings(db, reports, allow_private_hosts or config_private, task_runner, dask_address)
+    runner = {"task_runner": settings.task_runner, "dask_address": settings.dask_address}
     if dry_run:
         _print_plan(plan(sources, cut, settings))
     elif via_prefect:
         _submit_backfill({"since": f"{since:%Y-%m-%d}", "until": f"{until:%Y-%m-%d}", "sources": sources,
                           "db": str(settings.db), "allow_private_hosts": settings.allow_private_hosts,
-                          "reports": str(reports) if reports else None, "partition": partition})
+                          "reports": str(reports) if reports else None, "partition": partition, **runner})
     else:
         try:
             result = backfill_flow(since.date(), until.date(), sources, str(settings.db),
-                                   settings.allow_private_hosts, str(reports) if reports else None, partition)
+                                   settings.allow_private_hosts, str(reports) if reports else None, partition,
+                                   **runner)
         except Exception as exc:
             _fail(f"backfill failed: {exc}")
         _print_frame(_partitions_frame(result["partitions"]), "table")
@@ -463,7 +498,7 @@ def deploy(
         "--api-url", help="Prefect API (default: env PREFECT_API_URL, else http://127.0.0.1:4200/api).")] = None,
     limit: Annotated[int | None, typer.Option(help="Most flow runs executed at once by this process.")] = None,
 ) -> None:
-    """Register the deployments of prefect.yaml (nightly at 02:00 UTC, backfill, reprocess)
+    """Register the deployments of prefect.yaml (nightly at 02:00 UTC, backfill, backfill-partition, reprocess)
     on a Prefect server and serve them from this process until interrupted.
 
     Also creates the global concurrency limit newsledger-warehouse-write (1 slot) and the

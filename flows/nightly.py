@@ -8,15 +8,18 @@ from prefect import flow, get_run_logger
 
 from flows.pipeline import Run, run_pipeline
 from flows.server import completed_run, warehouse_slot
-from flows.settings import Settings
+from flows.settings import Settings, TaskRunnerName
 
 
 @flow(name="nightly", log_prints=False)
 def nightly(sources: list[str], db: str | None = None, allow_private_hosts: bool = False,
-            reports: str | None = None) -> dict:
+            reports: str | None = None, task_runner: TaskRunnerName | None = None,
+            dask_address: str | None = None) -> dict:
     """Discover, fetch, extract, validate and load articles from ``sources`` (feed or
-    sitemap URLs) into the warehouse ``db``; returns the run summary (counts, timings)."""
-    settings = Settings(**_overrides(db, allow_private_hosts, reports))
+    sitemap URLs) into the warehouse ``db``; returns the run summary (counts, timings).
+    ``task_runner`` "dask" extracts the batches on the Dask cluster at ``dask_address``
+    (none: a local one); None keeps Settings (NEWSLEDGER_TASK_RUNNER)."""
+    settings = Settings(**_overrides(db, allow_private_hosts, reports, task_runner, dask_address))
     run, logger = Run(kind="nightly", settings=settings), get_run_logger()
     if (skipped := _skip(run, logger)) is not None:
         return skipped
@@ -36,7 +39,8 @@ def _skip(run: Run, logger) -> dict | None:
     return {"run_id": done, "outcome": "skipped", "idempotency_key": run.idempotency_key}
 
 
-def _overrides(db: str | None, allow_private_hosts: bool, reports: str | None) -> dict:
+def _overrides(db: str | None, allow_private_hosts: bool, reports: str | None,
+               task_runner: TaskRunnerName | None = None, dask_address: str | None = None) -> dict:
     overrides: dict[str, object] = {}
     if db:
         overrides["db"] = Path(db)
@@ -44,4 +48,8 @@ def _overrides(db: str | None, allow_private_hosts: bool, reports: str | None) -
         overrides["allow_private_hosts"] = True
     if reports:
         overrides["reports"] = Path(reports)
+    if task_runner:
+        overrides["task_runner"] = task_runner
+    if dask_address:
+        overrides["dask_address"] = dask_address
     return overrides

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.task_runners import TaskRunner
 
 from flows.archive import Archive
 from flows.bookkeeping import (
@@ -250,8 +251,15 @@ def crawl_and_extract(crawler: Crawler, requests: list[tuple[str, dict[str, str]
 
 
 @contextmanager
-def _extraction_pool(settings: Settings, pages: int) -> Iterator[Executor | None]:
-    """Worker processes for extraction when there is enough work to repay their start-up."""
+def _extraction_pool(settings: Settings, pages: int) -> Iterator[Executor | TaskRunner | None]:
+    """Where extraction batches run: a Dask task runner (Settings.task_runner "dask", every
+    batch); else worker processes when there is enough work to repay their start-up."""
+    if settings.task_runner == "dask" and pages:
+        from flows.cluster import dask_task_runner  # imports distributed: only on this path
+
+        with dask_task_runner(settings) as runner:
+            yield runner
+        return
     if settings.workers <= 1 or pages < settings.parallel_min_pages:
         yield None
         return
@@ -278,7 +286,7 @@ def fetch_chunk(crawler: Crawler, requests: list[tuple[str, dict[str, str]]], ar
 
 @task(name="extract")
 def extract_chunk(fetches: list[Fetch], entries: dict[str, Entry], prior: PriorState, run: Run,
-                  pool: Executor | None) -> Processed:
+                  pool: Executor | TaskRunner | None) -> Processed:
     """Extract articles and facts from the fetched pages of a chunk, in batches."""
     pages = [_page_for(fetch, entries.get(fetch.url), run) for fetch in fetches
              if unprocessed_outcome(fetch, prior.crawl.get(fetch.url), prior.articles.get(fetch.url),
@@ -286,14 +294,20 @@ def extract_chunk(fetches: list[Fetch], entries: dict[str, Entry], prior: PriorS
     return process_in_batches(pages, run, pool)
 
 
-def process_in_batches(pages: list[Page], run: Run, pool: Executor | None = None) -> Processed:
-    """Extract ``pages`` in batches of Settings.batch_size (in ``pool`` when given), keep
-    the backfill window and sign each article's text for near-duplicate detection."""
+def process_in_batches(pages: list[Page], run: Run, pool: Executor | TaskRunner | None = None) -> Processed:
+    """Extract ``pages`` in batches of Settings.batch_size (in ``pool`` when given: worker
+    processes, or a Dask task runner with one task run per batch), keep the backfill window
+    and sign each article's text for near-duplicate detection."""
     size = run.settings.batch_size
     batches = [pages[i:i + size] for i in range(0, len(pages), size)]
     args = (str(REFERENCE_DIR), {}, run.run_id, run.started_at.date())
-    results = pool.map(process_pages, batches, *[[a] * len(batches) for a in args]) if pool else (
-        process_pages(batch, *args) for batch in batches)
+    if isinstance(pool, TaskRunner):
+        from flows.cluster import submit_batches
+
+        results = submit_batches(pool, batches, str(REFERENCE_DIR), run.run_id, run.started_at.date())
+    else:
+        results = pool.map(process_pages, batches, *[[a] * len(batches) for a in args]) if pool else (
+            process_pages(batch, *args) for batch in batches)
     merged = Processed()
     for batch in results:
         _keep_in_window(batch, run)

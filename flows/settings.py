@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TaskRunnerName = Literal["local", "dask"]
 
 
 class Settings(BaseSettings):
@@ -44,7 +47,18 @@ class Settings(BaseSettings):
     batch_size: int = Field(100, description="Pages per extraction batch (one batch per worker at a time).")
     workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
-        description="Extraction worker processes (1: in the flow's process).",
+        description="Extraction worker processes (1: in the flow's process); with task_runner 'dask', the batches "
+                    "in flight at once (set it to the cluster's worker threads).",
+    )
+    task_runner: TaskRunnerName = Field(
+        "local",
+        description="Where extraction batches run: 'local' (worker processes of this machine) or 'dask' (one "
+                    "Prefect task per batch on a Dask cluster, through prefect-dask).",
+    )
+    dask_address: str | None = Field(
+        None,
+        description="Dask scheduler for task_runner 'dask' (tcp://host:8786); none: a local cluster of `workers` "
+                    "processes, started for the run.",
     )
     parallel_min_pages: int = Field(
         150, description="Fewest pages to fetch before worker processes are started (they take seconds to start)."

@@ -34,7 +34,8 @@ def test_newsledger_deploy_serves_every_deployment_with_its_schedule() -> None:
     from flows.server import deployment_specs, runner_deployments
 
     served = {d.name: d for d in runner_deployments(deployment_specs())}
-    assert list(served) == [d["name"] for d in DEPLOYMENTS] == ["nightly", "backfill", "reprocess"]
+    assert list(served) == [d["name"] for d in DEPLOYMENTS] == ["nightly", "backfill", "backfill-partition",
+                                                                 "reprocess"]
     schedule = served["nightly"].schedules[0].schedule
     assert (schedule.cron, schedule.timezone) == ("0 2 * * *", "UTC")
     assert not served["backfill"].schedules and served["backfill"].parameters["partition"] == "month"
@@ -53,3 +54,15 @@ def test_backfill_window_is_cut_into_calendar_partitions(partition: str, expecte
     assert len(partitions(dt.date(2024, 1, 30), dt.date(2024, 3, 2), "day")) == 33
     with pytest.raises(ValueError, match="empty window"):
         partitions(dt.date(2024, 2, 1), dt.date(2024, 1, 31), partition)  # type: ignore[arg-type]
+
+
+def test_backfill_fans_out_to_the_partition_deployment_of_the_same_pool() -> None:
+    from flows.backfill import PARTITION_DEPLOYMENT, backfill, backfill_partition
+
+    by_name = {d["name"]: d for d in DEPLOYMENTS}
+    flow_name, deployment_name = PARTITION_DEPLOYMENT.split("/")
+    assert flow_name == backfill_partition.name
+    assert by_name[deployment_name]["entrypoint"] == "flows/backfill.py:backfill_partition"
+    assert by_name[deployment_name]["work_pool"] == by_name["backfill"]["work_pool"] == {"name": "newsledger"}
+    assert "fan_out" in backfill.parameters.properties
+    assert {"task_runner", "dask_address"} <= set(backfill_partition.parameters.properties)

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+ORCHESTRATION = {"prefect", "prefect_dask", "dask", "distributed"}
 FORBIDDEN = {
-    "transforms": {"prefect", "httpx", "duckdb", "great_expectations", "flows", "warehouse"},
-    "schemas": {"prefect", "httpx", "duckdb", "flows", "warehouse"},
-    "warehouse": {"prefect", "httpx", "great_expectations", "flows"},
+    "transforms": ORCHESTRATION | {"httpx", "duckdb", "great_expectations", "flows", "warehouse"},
+    "schemas": ORCHESTRATION | {"httpx", "duckdb", "flows", "warehouse"},
+    "warehouse": ORCHESTRATION | {"httpx", "great_expectations", "flows"},
 }
 
 
@@ -33,3 +34,17 @@ def test_package_imports_only_lower_layers(package: str) -> None:
         for path in (ROOT / package).rglob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+
+def test_only_the_dask_path_loads_dask() -> None:
+    """Dask is imported inside functions, so a run with the local task runner never loads it."""
+    dask = {"prefect_dask", "dask", "distributed", "flows.cluster"}
+    loaders = {}
+    for path in (ROOT / "flows").rglob("*.py"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        names = {alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
+        names |= {node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module}
+        if path.name != "cluster.py" and (found := {n for n in names if n.split(".")[0] in dask} | (names & dask)):
+            loaders[path.name] = sorted(found)
+    assert loaders == {}
