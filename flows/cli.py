@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from flows.settings import Settings, TaskRunnerName
+from flows.temporary_api import TemporaryApi, temporary_api
 
 if TYPE_CHECKING:
     from flows.pipeline import Run
@@ -89,11 +91,17 @@ def _fail(message: str, code: int = 1) -> None:
 def _execute(kind: str, sources: list[str], settings: Settings, since: dt.date | None = None,
              until: dt.date | None = None) -> dict:
     """Run the pipeline inside a Prefect flow run, with a rich progress bar per stage."""
-    from flows.pipeline import Run
-    from flows.validation import start_warm_up
+    with temporary_api() as api:  # the server starts while the pipeline's modules import
+        return _execute_on(api, kind, sources, settings, since, until)
 
-    start_warm_up()  # Great Expectations loads while Prefect's temporary server starts
+
+def _execute_on(api: TemporaryApi | None, kind: str, sources: list[str], settings: Settings,
+                since: dt.date | None = None, until: dt.date | None = None) -> dict:
+    from flows.pipeline import Run
+
     run = Run(kind=kind, settings=settings, since=since, until=until)
+    if api:
+        api.wait_ready()
     columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
         bars: dict[str, int] = {}
@@ -179,30 +187,35 @@ def backfill(
 
     Extraction on a Dask cluster: add --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
-    from flows.backfill import backfill as backfill_flow
-    from flows.backfill import partitions, plan
+    server = nullcontext() if dry_run or via_prefect else temporary_api()  # only a run needs Prefect's API
+    with server as api:  # started before flows.backfill imports Prefect
+        from flows.backfill import backfill as backfill_flow
+        from flows.backfill import partitions, plan
 
-    try:
-        cut = partitions(since.date(), until.date(), partition)  # type: ignore[arg-type]
-    except ValueError as exc:
-        _fail(str(exc))
-    sources, config_private = _sources(source, config)
-    settings = _settings(db, reports, allow_private_hosts or config_private, task_runner, dask_address)
-    runner = {"task_runner": settings.task_runner, "dask_address": settings.dask_address}
-    if dry_run:
-        _print_plan(plan(sources, cut, settings))
-    elif via_prefect:
-        _submit_backfill({"since": f"{since:%Y-%m-%d}", "until": f"{until:%Y-%m-%d}", "sources": sources,
-                          "db": str(settings.db), "allow_private_hosts": settings.allow_private_hosts,
-                          "reports": str(reports) if reports else None, "partition": partition, **runner})
-    else:
         try:
+            cut = partitions(since.date(), until.date(), partition)  # type: ignore[arg-type]
+        except ValueError as exc:
+            _fail(str(exc))
+        sources, config_private = _sources(source, config)
+        settings = _settings(db, reports, allow_private_hosts or config_private, task_runner, dask_address)
+        runner = {"task_runner": settings.task_runner, "dask_address": settings.dask_address}
+        if dry_run:
+            _print_plan(plan(sources, cut, settings))
+            return
+        if via_prefect:
+            _submit_backfill({"since": f"{since:%Y-%m-%d}", "until": f"{until:%Y-%m-%d}", "sources": sources,
+                              "db": str(settings.db), "allow_private_hosts": settings.allow_private_hosts,
+                              "reports": str(reports) if reports else None, "partition": partition, **runner})
+            return
+        try:
+            if api:
+                api.wait_ready()
             result = backfill_flow(since.date(), until.date(), sources, str(settings.db),
                                    settings.allow_private_hosts, str(reports) if reports else None, partition,
                                    **runner)
         except Exception as exc:
             _fail(f"backfill failed: {exc}")
-        _print_frame(_partitions_frame(result["partitions"]), "table")
+    _print_frame(_partitions_frame(result["partitions"]), "table")
 
 
 def _print_plan(planned) -> None:
@@ -336,12 +349,15 @@ def reprocess(
 
     Example: newsledger reprocess --stale --db data/newsledger.duckdb
     """
-    from flows.reprocess import reprocess as reprocess_flow
-
     settings = _settings(db, reports, False)
     try:
-        summary = reprocess_flow(stale=stale and not all_articles, db=str(settings.db),
-                                 reports=str(reports) if reports else None)
+        with temporary_api() as api:
+            from flows.reprocess import reprocess as reprocess_flow
+
+            if api:
+                api.wait_ready()
+            summary = reprocess_flow(stale=stale and not all_articles, db=str(settings.db),
+                                     reports=str(reports) if reports else None)
     except Exception as exc:
         _fail(f"reprocess failed: {exc}")
     _print_summary(summary)

@@ -111,7 +111,6 @@ def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None)
     failures never raise: they are in the fetch log.
     """
     report = progress or (lambda stage, done, total: None)
-    start_warm_up()
     try:
         prior = _timed(run, "state", lambda: read_prior_state.fn(run.settings))
         with Crawler(run.settings) as crawler:  # one client: robots.txt is read once per host and run
@@ -273,6 +272,8 @@ def fetch_chunk(crawler: Crawler, requests: list[tuple[str, dict[str, str]]], ar
                 run: Run) -> list[Fetch]:
     """Fetch a chunk of URLs concurrently and archive every body."""
     fetches = crawler.fetch_many(requests)
+    if any(fetch.body is not None for fetch in fetches):
+        start_warm_up()  # new pages to validate: Great Expectations loads while they are extracted
     for fetch in fetches:
         if fetch.body is not None:
             _, path = archive.put(fetch.body)

@@ -3,6 +3,7 @@ quarantine of failing rows, batch gates and Data Docs, before anything is loaded
 
 from __future__ import annotations
 
+import functools
 import threading
 from contextlib import suppress
 from dataclasses import dataclass
@@ -66,18 +67,20 @@ def validate_run(run: Run, processed: Processed) -> Validated:
     return Validated(checked_articles.passed, checked_facts.passed, quarantine, summary)
 
 
+@functools.cache
 def start_warm_up() -> threading.Thread:
-    """Import Great Expectations and build its context in a daemon thread: it overlaps the
-    waits of a run (Prefect's start, fetching) instead of adding to the validate stage."""
-
-    def warm_up() -> None:
-        from schemas.validate import warm_up as build_context
-
-        build_context()
-
-    thread = threading.Thread(target=warm_up, name="ge-warm-up", daemon=True)
+    """Import Great Expectations and build its context in a daemon thread, once per process:
+    it overlaps the fetching and extraction of a run instead of adding to the validate stage.
+    A run calls it when its first new page arrives, so a run with nothing new never pays it."""
+    thread = threading.Thread(target=_build_context, name="ge-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def _build_context() -> None:
+    from schemas.validate import warm_up
+
+    warm_up()
 
 
 def known_regions() -> list[str]:
