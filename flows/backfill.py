@@ -117,7 +117,7 @@ def backfill_partition(since: dt.date, until: dt.date, sources: list[str], db: s
 
 def _skip(settings: Settings, key: str, force: bool, logger) -> dict | None:
     """The partition's result when a completed run already carries ``key`` (and not ``force``)."""
-    done = None if force else completed_run(settings.db, key)
+    done = None if force else completed_run(settings.target(), key)
     if done is None:
         return None
     logger.info("partition %s already loaded by run %s (key %s): nothing to do", key.split("/")[1], done, key)
