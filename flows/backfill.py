@@ -150,7 +150,7 @@ def _run_deployments(cut: list[Partition], shared: dict, settings: Settings) -> 
                 time.sleep(DEPLOYMENT_POLL_S)
             key = idempotency_key("backfill", part.label, shared["sources"])
             row = {"since": str(part.since), "until": str(part.until), "flow_run": flow_run.name}
-            rows.append(row | ({"outcome": "completed", "run_id": completed_run(settings.db, key),
+            rows.append(row | ({"outcome": "completed", "run_id": completed_run(settings.target(), key),
                                 "idempotency_key": key} if state.is_completed()
                                else {"outcome": "failed", "error": state.message}))
     return rows
@@ -158,7 +158,7 @@ def _run_deployments(cut: list[Partition], shared: dict, settings: Settings) -> 
 
 def _skip(settings: Settings, key: str, force: bool, logger) -> dict | None:
     """The partition's result when a completed run already carries ``key`` (and not ``force``)."""
-    done = None if force else completed_run(settings.db, key)
+    done = None if force else completed_run(settings.target(), key)
     if done is None:
         return None
     logger.info("partition %s already loaded by run %s (key %s): nothing to do", key.split("/")[1], done, key)

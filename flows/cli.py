@@ -34,6 +34,10 @@ out = Console()
 
 DbOption = Annotated[Path | None, typer.Option(
     "--db", help="Warehouse file (default data/newsledger.duckdb; env NEWSLEDGER_DB).", show_default=False)]
+WarehouseOption = Annotated[str | None, typer.Option(
+    "--warehouse", help="ducklake:<catalog> for a DuckLake instead of the --db file: a catalog file (Parquet data in "
+                        "<catalog>.files/, or NEWSLEDGER_DUCKLAKE_DATA_PATH) or postgres:dbname=... host=... "
+                        "(env NEWSLEDGER_WAREHOUSE).", show_default=False)]
 ReportsOption = Annotated[Path | None, typer.Option(
     "--reports", help="Reports folder, one sub-folder per run (default: reports/ beside the warehouse).")]
 SourceOption = Annotated[list[str] | None, typer.Option(
@@ -55,10 +59,12 @@ _cli_run_context: ContextVar[tuple[Run, Callable[[str, int, int], None]]] = Cont
 
 
 def _settings(db: Path | None, reports: Path | None, allow_private: bool, task_runner: str | None = None,
-              dask_address: str | None = None) -> Settings:
+              dask_address: str | None = None, warehouse: str | None = None) -> Settings:
     overrides: dict[str, object] = {}
     if db:
         overrides["db"] = db
+    if warehouse:
+        overrides["warehouse"] = warehouse
     if reports:
         overrides["reports"] = reports
     if allow_private:
@@ -67,7 +73,12 @@ def _settings(db: Path | None, reports: Path | None, allow_private: bool, task_r
         overrides["task_runner"] = task_runner
     if dask_address:
         overrides["dask_address"] = dask_address
-    return Settings(**overrides)
+    settings = Settings(**overrides)
+    try:
+        settings.target()
+    except ValueError as exc:
+        _fail(str(exc))
+    return settings
 
 
 def _sources(source: list[str] | None, config: Path | None) -> tuple[list[str], bool]:
@@ -149,7 +160,7 @@ def _print_summary(summary: dict) -> None:
 @app.command()
 def run(
     source: SourceOption = None, config: ConfigOption = None, db: DbOption = None,
-    allow_private_hosts: PrivateOption = False, reports: ReportsOption = None,
+    allow_private_hosts: PrivateOption = False, reports: ReportsOption = None, warehouse: WarehouseOption = None,
     task_runner: TaskRunnerOption = None, dask_address: DaskAddressOption = None,
 ) -> None:
     """Run the nightly pipeline over feeds and sitemaps and load the warehouse.
@@ -158,10 +169,12 @@ def run(
 
     Example: newsledger run -s https://example.com/feed.xml -s https://example.com/sitemap_index.xml
 
+    Example (DuckLake): newsledger run --warehouse ducklake:data/catalog.ducklake -s https://example.com/feed.xml
+
     On a Dask cluster: newsledger run -s URL --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
     sources, config_private = _sources(source, config)
-    settings = _settings(db, reports, allow_private_hosts or config_private, task_runner, dask_address)
+    settings = _settings(db, reports, allow_private_hosts or config_private, task_runner, dask_address, warehouse)
     _print_summary(_execute("nightly", sources, settings))
 
 
@@ -204,13 +217,13 @@ def backfill(
             return
         if via_prefect:
             _submit_backfill({"since": f"{since:%Y-%m-%d}", "until": f"{until:%Y-%m-%d}", "sources": sources,
-                              "db": str(settings.db), "allow_private_hosts": settings.allow_private_hosts,
+                              "db": str(settings.target()), "allow_private_hosts": settings.allow_private_hosts,
                               "reports": str(reports) if reports else None, "partition": partition, **runner})
             return
         try:
             if api:
                 api.wait_ready()
-            result = backfill_flow(since.date(), until.date(), sources, str(settings.db),
+            result = backfill_flow(since.date(), until.date(), sources, str(settings.target()),
                                    settings.allow_private_hosts, str(reports) if reports else None, partition,
                                    **runner)
         except Exception as exc:
@@ -247,7 +260,7 @@ def _partitions_frame(rows: list[dict]):
 @app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="SQL to run on a read-only connection.")],
-    db: DbOption = None,
+    db: DbOption = None, warehouse: WarehouseOption = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
     wait: Annotated[float, typer.Option(help="Seconds to wait while a run's load holds the file.", min=0)] = 30.0,
 ) -> None:
@@ -258,11 +271,11 @@ def sql(
     from warehouse.db import WarehouseBusy, connect
 
     _check_format(format)
-    settings = _settings(db, None, False)
+    settings = _settings(db, None, False, warehouse)
     try:
-        con = connect(settings.db, read_only=True, wait_s=wait)
+        con = connect(settings.target(), read_only=True, wait_s=wait)
     except (WarehouseBusy, FileNotFoundError, duckdb.Error) as exc:
-        _fail(f"cannot open the warehouse {settings.db}: {exc}")
+        _fail(f"cannot open the warehouse {settings.target()}: {exc}")
     try:
         cursor = con.execute(query) if query.strip() else None
         if cursor is None or cursor.description is None:
@@ -295,16 +308,17 @@ def _print_frame(frame, format: str) -> None:
 
 
 @app.command()
-def status(db: DbOption = None, limit: Annotated[int, typer.Option(help="Runs to show.", min=1)] = 10) -> None:
+def status(db: DbOption = None, limit: Annotated[int, typer.Option(help="Runs to show.", min=1)] = 10,
+           warehouse: WarehouseOption = None) -> None:
     """Show the last runs and the URLs pending a retry or given up.
 
     Example: newsledger status --db data/newsledger.duckdb
     """
-    settings = _settings(db, None, False)
+    settings = _settings(db, None, False, warehouse)
     from warehouse.db import connect
 
     try:
-        con = connect(settings.db, read_only=True, wait_s=30)
+        con = connect(settings.target(), read_only=True, wait_s=30)
     except Exception as exc:
         _fail(str(exc))
     runs = con.execute("SELECT run_id, kind, started_at, ended_at, outcome, error FROM mart.runs "
@@ -334,7 +348,7 @@ def demo(
         sources = list(manifest["feeds"]) + [manifest["sitemap_index"]]
         settings = _settings(db, None, True)
         _print_summary(_execute("nightly", sources, settings))
-    print_answers(settings.db, out)
+    print_answers(settings.target(), out)
 
 
 @app.command()
@@ -356,7 +370,7 @@ def reprocess(
 
             if api:
                 api.wait_ready()
-            summary = reprocess_flow(stale=stale and not all_articles, db=str(settings.db),
+            summary = reprocess_flow(stale=stale and not all_articles, db=str(settings.target()),
                                      reports=str(reports) if reports else None)
     except Exception as exc:
         _fail(f"reprocess failed: {exc}")
@@ -395,7 +409,7 @@ def report(
     settings = _settings(db, reports, False)
     if run_id is None:
         try:
-            con = connect(settings.db, read_only=True, wait_s=30)
+            con = connect(settings.target(), read_only=True, wait_s=30)
         except Exception as exc:
             _fail(str(exc))
         found = con.execute("SELECT run_id FROM mart.runs ORDER BY started_at DESC LIMIT 1").fetchone()
@@ -404,7 +418,7 @@ def report(
             _fail("no runs in the warehouse yet")
         run_id = found[0]
     try:
-        path = build_run_report(settings.db, run_id, settings.resolved_reports() / run_id)
+        path = build_run_report(settings.target(), run_id, settings.resolved_reports() / run_id)
     except LookupError as exc:
         _fail(str(exc))
     out.print(str(path))
@@ -423,7 +437,7 @@ def docs(
 
     settings = _settings(db, None, False)
     try:
-        paths = write_data_dictionary(settings.db, out_dir)
+        paths = write_data_dictionary(settings.target(), out_dir)
     except Exception as exc:
         _fail(str(exc))
     for path in paths:
@@ -447,7 +461,7 @@ def quarantine(
     _check_format(format)
     settings = _settings(db, None, False)
     try:
-        con = connect(settings.db, read_only=not release, wait_s=30)
+        con = connect(settings.target(), read_only=not release, wait_s=30)
     except Exception as exc:
         _fail(str(exc))
     try:

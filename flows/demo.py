@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from importlib import resources
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from warehouse.db import connect
+from warehouse.db import Target, connect
 
 DEMO_QUESTIONS = (
     ("Current status of each partnership", "partnership_status"),
@@ -22,7 +21,7 @@ def example_sql(name: str) -> str:
     return (resources.files("warehouse") / "examples" / f"{name}.sql").read_text()
 
 
-def print_answers(db: Path, console: Console) -> None:
+def print_answers(db: Target, console: Console) -> None:
     """Print what was loaded and the answers of DEMO_QUESTIONS from the warehouse ``db``."""
     con = connect(db, read_only=True, wait_s=30)
     try:

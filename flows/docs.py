@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import connect
+from warehouse.db import Target, connect
 
 _VIEWS = ("SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'mart' AND NOT internal "
           "ORDER BY view_name")
@@ -60,7 +60,7 @@ class Example:
     sql: str
 
 
-def write_data_dictionary(db: Path, out_dir: Path) -> list[Path]:
+def write_data_dictionary(db: Target | str, out_dir: Path) -> list[Path]:
     """Write ``out_dir/data_dictionary.md`` and ``out_dir/data_dictionary.html``; return both paths.
 
     Read from the catalog of the warehouse ``db`` (opened read-only, waiting up to 30 s
@@ -68,7 +68,7 @@ def write_data_dictionary(db: Path, out_dir: Path) -> list[Path]:
     macro with its parameters, and the example questions. A missing comment is written
     as '(undocumented)'.
     """
-    con = connect(Path(db), read_only=True, wait_s=30)
+    con = connect(db, read_only=True, wait_s=30)
     try:
         views, macros = read_catalog(con)
     finally:

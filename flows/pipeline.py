@@ -42,8 +42,7 @@ from transforms.discover import Entry, SourceError, parse_source
 from transforms.facts import EXTRACTOR_VERSION
 from transforms.process import Page, Processed, load_registry, process_pages
 from warehouse import REFERENCE_DIR
-from warehouse.db import load_run, open_warehouse
-from warehouse.reference import load_reference
+from warehouse.db import load_run, open_warehouse, warehouse_exists
 
 Progress = Callable[[str, int, int], None]
 
@@ -141,9 +140,10 @@ def _timed(run: Run, stage: str, work: Callable):
 @task(name="read-prior-state")
 def read_prior_state(settings: Settings) -> PriorState:
     """Crawl state and article signatures from the warehouse (a short read-only open)."""
-    if not settings.db.exists():
+    target = settings.target()
+    if not warehouse_exists(target):
         return PriorState()
-    with open_warehouse(settings.db, read_only=True, wait_s=120) as con:
+    with open_warehouse(target, read_only=True, wait_s=120) as con:
         tables = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'crawl_state'")
         if not tables.fetchone()[0]:
             return PriorState()
@@ -369,21 +369,21 @@ def _record_fetches(fetches: list[Fetch], processed: Processed, prior: PriorStat
 
 @task(name="load")
 def load(staged: dict[str, Path], run: Run) -> None:
-    """Load the staged run into the warehouse: one short write transaction."""
+    """Load the staged run and the reference tables into the warehouse: one short write
+    transaction (one snapshot on a DuckLake)."""
     ended = dt.datetime.now(dt.UTC) if run.settings.clock is None else run.started_at
     record = {
         "run_id": run.run_id, "kind": run.kind, "started_at": run.started_at, "ended_at": ended,
         "parameters": json.dumps(_parameters(run)), "counts": json.dumps(run.counts), "outcome": "completed",
     }
     registry = load_registry(str(REFERENCE_DIR))
-    with open_warehouse(run.settings.db, wait_s=300) as con:
-        load_run(con, staged, record)
-        load_reference(con, registry)
+    with open_warehouse(run.settings.target(), wait_s=300) as con:
+        load_run(con, staged, record, registry)
 
 
 def _parameters(run: Run) -> dict:
     return {"since": str(run.since) if run.since else None, "until": str(run.until) if run.until else None,
-            "db": str(run.settings.db), "idempotency_key": run.idempotency_key}
+            "db": str(run.settings.target()), "idempotency_key": run.idempotency_key}
 
 
 def _deployment_run_key() -> str | None:
@@ -403,7 +403,7 @@ def write_report(run: Run) -> Path:
     """The run report <reports>/<run_id>/index.html, published as a Prefect artifact."""
     from flows.report import build_run_report
 
-    path = build_run_report(run.settings.db, run.run_id, run.reports_dir)
+    path = build_run_report(run.settings.target(), run.run_id, run.reports_dir)
     with suppress(Exception):  # no flow run context (a library call): the report is on disk
         create_markdown_artifact(
             markdown=_summary_markdown(run, path), key="run-summary", description=f"Run {run.run_id}")

@@ -23,7 +23,7 @@ import duckdb
 import polars as pl
 import vl_convert as vlc
 
-from warehouse.db import connect
+from warehouse.db import Target, connect
 
 STAGE_COUNTS = ("discovered", "in_window", "fetched", "not_modified", "articles", "facts")
 # Status colours per fact type: in progress light, in force green, over grey, negative red.
@@ -61,15 +61,16 @@ class Chart:
     points: int
 
 
-def build_run_report(db: Path, run_id: str | None, out_dir: Path) -> Path:
+def build_run_report(db: Target | str, run_id: str | None, out_dir: Path) -> Path:
     """Write the report of run ``run_id`` (None: the latest run) to ``out_dir/index.html``; return its path.
 
-    The warehouse ``db`` is opened read-only (waiting up to 30 s for a load to finish).
+    The warehouse ``db`` (a file, a ``DuckLake`` or its ``ducklake:`` text) is opened
+    read-only (waiting up to 30 s for a load to finish).
     Charts show fact history as the warehouse knew it when the run ended. A warehouse
     without runs or facts still gives a page, each empty chart saying 'no data'.
     Raises LookupError when ``run_id`` is not in ``mart.runs``.
     """
-    con = connect(Path(db), read_only=True, wait_s=30)
+    con = connect(db, read_only=True, wait_s=30)
     try:
         run = _run(con, run_id)
         if run_id is not None and run is None:

@@ -7,8 +7,6 @@ load exactly as for a crawl.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow
 
 from flows.archive import Archive
@@ -51,7 +49,7 @@ def reprocess(stale: bool = True, db: str | None = None, reports: str | None = N
 def archived_pages(settings: Settings, stale: bool) -> list[tuple]:
     """(url, sha256, content type, fetched_at, feed date, feed date source, outlet) of each
     article's archived page."""
-    with open_warehouse(Path(settings.db), read_only=True, wait_s=60) as con:
+    with open_warehouse(settings.target(), read_only=True, wait_s=60) as con:
         return con.execute(read_sql("archived_pages"), {"stale": stale, "version": EXTRACTOR_VERSION}).fetchall()
 
 

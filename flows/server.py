@@ -30,6 +30,8 @@ import yaml
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
 
+    from warehouse.db import Target
+
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOYMENTS_FILE = ROOT / "prefect.yaml"
 DEFAULT_HOME = Path("data/prefect")
@@ -158,11 +160,12 @@ def idempotency_key(deployment: str, logical: str, sources: list[str]) -> str:
     return f"{deployment}/{logical}/{digest}"
 
 
-def completed_run(db: Path, key: str) -> str | None:
-    """The run_id of a completed run in ``core.runs`` that carries idempotency ``key``, if any."""
-    from warehouse.db import open_warehouse
+def completed_run(db: Target, key: str) -> str | None:
+    """The run_id of a completed run in ``core.runs`` of the warehouse ``db`` (a file or a
+    ``DuckLake``) that carries idempotency ``key``, if any."""
+    from warehouse.db import open_warehouse, warehouse_exists
 
-    if not db.exists():
+    if not warehouse_exists(db):
         return None
     query = ("SELECT run_id FROM core.runs WHERE outcome = 'completed' "
              "AND json_extract_string(parameters, '$.idempotency_key') = ? ORDER BY started_at LIMIT 1")

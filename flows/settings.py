@@ -10,6 +10,16 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warehouse.db import LAKE_PREFIX, DuckLake, Target, parse_target
+
+
+def warehouse_overrides(db: str | Path) -> dict[str, object]:
+    """Settings overrides for a flow's ``db`` parameter: ``ducklake:<catalog>`` sets
+    ``warehouse``, anything else the file ``db``."""
+    text = str(db)
+    return {"warehouse": text} if text.startswith(LAKE_PREFIX) else {"db": Path(text)}
+
+
 TaskRunnerName = Literal["local", "dask"]
 
 
@@ -19,6 +29,14 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSLEDGER_", extra="forbid")
 
     db: Path = Field(Path("data/newsledger.duckdb"), description="DuckDB warehouse file.")
+    warehouse: str | None = Field(
+        None, description="Warehouse instead of the file `db`: 'ducklake:<catalog>' for a DuckLake (a DuckDB catalog "
+                          "file, or 'postgres:dbname=... host=...'), or a DuckDB file path.",
+    )
+    ducklake_data_path: str | None = Field(
+        None, description="Parquet files of a ducklake: warehouse, a folder or 's3://bucket/prefix/'; default: "
+                          "'<catalog file>.files' beside a catalog file (required for a catalog in PostgreSQL).",
+    )
     data_dir: Path | None = Field(
         None, description="Raw archive and run staging; default: a 'newsledger-data' folder beside the warehouse file."
     )
@@ -77,10 +95,24 @@ class Settings(BaseSettings):
         None, description="The run's time (UTC) instead of now: pages are judged against it (tests, re-processing)."
     )
 
+    def target(self) -> Target:
+        """The warehouse: ``warehouse`` parsed (a ``DuckLake`` or a file path), else the file ``db``.
+
+        Raises ValueError for a ducklake: catalog in a database server without ``ducklake_data_path``.
+        """
+        return parse_target(self.warehouse, self.ducklake_data_path) if self.warehouse else self.db
+
     def resolved_data_dir(self) -> Path:
         """The data folder (raw archive, crawl staging)."""
-        return self.data_dir or self.db.parent / "newsledger-data"
+        return self.data_dir or self._home() / "newsledger-data"
 
     def resolved_reports(self) -> Path:
         """The reports folder: one sub-folder per run."""
-        return self.reports or self.db.parent / "reports"
+        return self.reports or self._home() / "reports"
+
+    def _home(self) -> Path:
+        """The folder of the warehouse file or DuckLake catalog file; that of ``db`` for a catalog on a server."""
+        target = self.target()
+        if isinstance(target, DuckLake):
+            return target.catalog_file.parent if target.catalog_file else self.db.parent
+        return target.parent

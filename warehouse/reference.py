@@ -22,23 +22,29 @@ def load_reference(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[s
     'region', e.g. Hungary -> [Europe]); for a macro-region or a bloc, its member countries.
     Returns the number of rows loaded per table. Any error rolls both tables back.
     """
-    companies = _company_rows(registry)
-    places = _place_rows(registry)
     con.execute("BEGIN")
     try:
-        con.execute("DELETE FROM core.dim_company")
-        con.execute("DELETE FROM core.dim_place")
-        if companies:
-            con.executemany("INSERT INTO core.dim_company (name, aliases, country, kind) VALUES (?, ?, ?, ?)",
-                            companies)
-        if places:
-            con.executemany(
-                "INSERT INTO core.dim_place (name, code, kind, aliases, demonyms, regions) VALUES (?, ?, ?, ?, ?, ?)",
-                places)
+        counts = replace_reference(con, registry)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    return counts
+
+
+def replace_reference(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[str, int]:
+    """As ``load_reference``, inside the caller's transaction (a run's load)."""
+    companies = _company_rows(registry)
+    places = _place_rows(registry)
+    con.execute("DELETE FROM core.dim_company")
+    con.execute("DELETE FROM core.dim_place")
+    if companies:
+        con.executemany("INSERT INTO core.dim_company (name, aliases, country, kind) VALUES (?, ?, ?, ?)",
+                        companies)
+    if places:
+        con.executemany(
+            "INSERT INTO core.dim_place (name, code, kind, aliases, demonyms, regions) VALUES (?, ?, ?, ?, ?, ?)",
+            places)
     return {"dim_company": len(companies), "dim_place": len(places)}
 
 

@@ -1,5 +1,6 @@
 -- One run's staged Parquet files into the warehouse. Executed statement by statement inside
--- one transaction by warehouse.db.load_run; $names are bound parameters.
+-- one transaction by warehouse.db.load_run; $names are bound parameters. Rows are replaced
+-- by delete-and-insert on their key, since a DuckLake warehouse has no keys to upsert on.
 DELETE FROM core.fact_mentions
 WHERE article_id IN (SELECT article_id FROM read_parquet($articles));
 
@@ -25,8 +26,15 @@ DELETE FROM raw.fetch_log WHERE run_id = $run_id;
 INSERT INTO raw.fetch_log BY NAME
 SELECT * FROM read_parquet($fetch_log);
 
-INSERT OR REPLACE INTO core.crawl_state BY NAME
+DELETE FROM core.crawl_state
+WHERE url IN (SELECT url FROM read_parquet($crawl_state));
+
+INSERT INTO core.crawl_state BY NAME
 SELECT * FROM read_parquet($crawl_state);
 
-INSERT OR REPLACE INTO core.quarantine BY NAME
+DELETE FROM core.quarantine AS q
+WHERE EXISTS (SELECT 1 FROM read_parquet($quarantine) AS n
+              WHERE n.dataset = q.dataset AND n.run_id = q.run_id AND n.row_key = q.row_key);
+
+INSERT INTO core.quarantine BY NAME
 SELECT * FROM read_parquet($quarantine);
