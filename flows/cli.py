@@ -58,7 +58,7 @@ DaskAddressOption = Annotated[str | None, typer.Option(
 _cli_run_context: ContextVar[tuple[Run, Callable[[str, int, int], None]]] = ContextVar("cli_run")
 
 
-def _settings(db: Path | None, reports: Path | None, allow_private: bool, task_runner: str | None = None,
+def _settings(db: Path | None, reports: Path | None, allow_private: bool, *, task_runner: str | None = None,
               dask_address: str | None = None, warehouse: str | None = None) -> Settings:
     overrides: dict[str, object] = {}
     if db:
@@ -174,7 +174,8 @@ def run(
     On a Dask cluster: newsledger run -s URL --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
     sources, config_private = _sources(source, config)
-    settings = _settings(db, reports, allow_private_hosts or config_private, task_runner, dask_address, warehouse)
+    settings = _settings(db, reports, allow_private_hosts or config_private, task_runner=task_runner,
+                         dask_address=dask_address, warehouse=warehouse)
     _print_summary(_execute("nightly", sources, settings))
 
 
@@ -210,7 +211,8 @@ def backfill(
         except ValueError as exc:
             _fail(str(exc))
         sources, config_private = _sources(source, config)
-        settings = _settings(db, reports, allow_private_hosts or config_private, task_runner, dask_address)
+        settings = _settings(db, reports, allow_private_hosts or config_private, task_runner=task_runner,
+                             dask_address=dask_address)
         runner = {"task_runner": settings.task_runner, "dask_address": settings.dask_address}
         if dry_run:
             _print_plan(plan(sources, cut, settings))
@@ -271,7 +273,7 @@ def sql(
     from warehouse.db import WarehouseBusy, connect
 
     _check_format(format)
-    settings = _settings(db, None, False, warehouse)
+    settings = _settings(db, None, False, warehouse=warehouse)
     try:
         con = connect(settings.target(), read_only=True, wait_s=wait)
     except (WarehouseBusy, FileNotFoundError, duckdb.Error) as exc:
@@ -314,7 +316,7 @@ def status(db: DbOption = None, limit: Annotated[int, typer.Option(help="Runs to
 
     Example: newsledger status --db data/newsledger.duckdb
     """
-    settings = _settings(db, None, False, warehouse)
+    settings = _settings(db, None, False, warehouse=warehouse)
     from warehouse.db import connect
 
     try:
