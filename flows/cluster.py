@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
 from prefect import task
@@ -26,14 +26,14 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import TaskRunner
 
 from flows.settings import Settings
-from transforms.process import Page, Processed, process_pages
+from transforms.process import Page, Processed, process_and_sign
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE, persist_result=False)
 def extract_batch(pages: list[Page], reference_dir: str, run_id: str, run_date: dt.date) -> Processed:
-    """``process_pages`` over one batch, on a Dask worker: article rows, fact dicts and
-    each page's outcome (see ``transforms.process.process_pages``)."""
-    return process_pages(pages, reference_dir, {}, run_id, run_date)
+    """``process_and_sign`` over one batch, on a Dask worker: article rows (with their
+    MinHash signatures), fact dicts and each page's outcome (see ``transforms.process``)."""
+    return process_and_sign(pages, reference_dir, run_id, run_date)
 
 
 @contextmanager
@@ -57,13 +57,12 @@ def dask_task_runner(settings: Settings) -> Iterator[TaskRunner]:
 
 
 def submit_batches(runner: TaskRunner, batches: list[list[Page]], reference_dir: str, run_id: str,
-                   run_date: dt.date) -> Iterator[Processed]:
-    """Submit every batch as an ``extract_batch`` task run, then yield their results in
-    order. Raises the first batch's error (after Prefect's task-run bookkeeping) when one fails."""
+                   run_date: dt.date) -> list[Callable[[], Processed]]:
+    """Submit every batch as an ``extract_batch`` task run now; returns, in batch order, a
+    call per batch giving its result (raising the batch's error when it failed)."""
     futures = [runner.submit(extract_batch, {"pages": batch, "reference_dir": reference_dir, "run_id": run_id,
                                              "run_date": run_date}) for batch in batches]
-    for future in futures:
-        yield future.result()
+    return [future.result for future in futures]
 
 
 @contextmanager

@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
@@ -37,10 +38,10 @@ from flows.crawl import BodyRefused, Crawler, Fetch, gunzip_capped, is_gzipped
 from flows.settings import Settings
 from flows.staging import stage_run
 from flows.validation import start_warm_up, validate_run
-from transforms.dedupe import Story, find_near_duplicates, is_verbatim_copy, minhash_signature
+from transforms.dedupe import Story, find_near_duplicates, is_verbatim_copy
 from transforms.discover import Entry, SourceError, parse_source
 from transforms.facts import EXTRACTOR_VERSION
-from transforms.process import Page, Processed, load_registry, process_pages
+from transforms.process import Page, Processed, load_registry, process_and_sign
 from warehouse import REFERENCE_DIR
 from warehouse.db import load_run, open_warehouse, warehouse_exists
 
@@ -124,9 +125,9 @@ def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None)
     except Exception as exc:
         summarise(run, error=f"{type(exc).__name__}: {exc}")  # the warehouse is untouched: re-run after a fix
         raise
-    summary = summarise(run)
+    summarise(run)  # the report shows the summary's counts and stage times
     _timed(run, "report", lambda: write_report.fn(run))
-    return summary
+    return summarise(run)  # again, with the report's own time
 
 
 def _timed(run: Run, stage: str, work: Callable):
@@ -227,26 +228,38 @@ def _retry_due(state: dict | None, run: Run) -> bool:
 
 def crawl_and_extract(crawler: Crawler, requests: list[tuple[str, dict[str, str]]], entries: dict[str, Entry],
                       prior: PriorState, run: Run, report: Progress) -> Processed:
-    """Fetch, archive and extract the requests chunk by chunk; bodies are dropped after each."""
+    """Fetch, archive and extract the requests chunk by chunk; bodies are dropped after each.
+
+    With worker processes (or a Dask cluster) the next chunk is fetched while the workers
+    extract the last one: at most two chunks of pages are in flight at once.
+    """
     settings, processed = run.settings, Processed()
     archive = Archive(settings.resolved_data_dir() / "archive")
     chunk_size = settings.batch_size * max(1, settings.workers)
     fetches: list[Fetch] = []
+    in_flight: deque[list[Callable[[], Processed]]] = deque()
     with _extraction_pool(settings, len(requests)) as pool:
         for start in range(0, len(requests), chunk_size):
             batch = requests[start:start + chunk_size]
             chunk = _timed(run, "fetch", partial(fetch_chunk.fn, crawler, batch, archive, run))
-            result = _timed(run, "extract", partial(extract_chunk.fn, chunk, entries, prior, run, pool))
-            processed.articles += result.articles
-            processed.facts += result.facts
-            processed.outcomes |= result.outcomes
+            in_flight.append(_timed(run, "extract", partial(extract_chunk.fn, chunk, entries, prior, run, pool)))
             for fetch in chunk:
                 fetch.release_body()
             fetches += chunk
+            while len(in_flight) > (1 if pool else 0):
+                _merge(processed, _timed(run, "extract", partial(collect_batches, in_flight.popleft(), run)))
             report("fetch+extract", len(fetches), len(requests))
+        while in_flight:
+            _merge(processed, _timed(run, "extract", partial(collect_batches, in_flight.popleft(), run)))
     _timed(run, "extract", lambda: _drop_near_duplicates(processed, prior))
     _record_fetches(fetches, processed, prior, run)
     return processed
+
+
+def _merge(into: Processed, part: Processed) -> None:
+    into.articles += part.articles
+    into.facts += part.facts
+    into.outcomes |= part.outcomes
 
 
 @contextmanager
@@ -287,37 +300,46 @@ def fetch_chunk(crawler: Crawler, requests: list[tuple[str, dict[str, str]]], ar
 
 @task(name="extract")
 def extract_chunk(fetches: list[Fetch], entries: dict[str, Entry], prior: PriorState, run: Run,
-                  pool: Executor | TaskRunner | None) -> Processed:
-    """Extract articles and facts from the fetched pages of a chunk, in batches."""
+                  pool: Executor | TaskRunner | None) -> list[Callable[[], Processed]]:
+    """Submit the new pages of a chunk for extraction, in batches; returns a call per batch
+    giving its result (see ``submit_batches``)."""
     pages = [_page_for(fetch, entries.get(fetch.url), run) for fetch in fetches
              if unprocessed_outcome(fetch, prior.crawl.get(fetch.url), prior.articles.get(fetch.url),
                                     EXTRACTOR_VERSION, run.settings.max_attempts) is None]
-    return process_in_batches(pages, run, pool)
+    return submit_batches(pages, run, pool)
+
+
+def submit_batches(pages: list[Page], run: Run, pool: Executor | TaskRunner | None = None
+                   ) -> list[Callable[[], Processed]]:
+    """Cut ``pages`` into batches of Settings.batch_size and hand each to ``pool`` now
+    (worker processes, or a Dask task runner with one task run per batch); without a pool
+    a batch is extracted in this process when its result is asked for."""
+    size = run.settings.batch_size
+    batches = [pages[i:i + size] for i in range(0, len(pages), size)]
+    args = (str(REFERENCE_DIR), run.run_id, run.started_at.date())
+    if isinstance(pool, TaskRunner):
+        from flows.cluster import submit_batches as submit_to_cluster
+
+        return submit_to_cluster(pool, batches, *args)
+    if pool:
+        return [pool.submit(process_and_sign, batch, *args).result for batch in batches]
+    return [partial(process_and_sign, batch, *args) for batch in batches]
+
+
+def collect_batches(results: list[Callable[[], Processed]], run: Run) -> Processed:
+    """The batches' results in order, merged, without the articles (and their facts)
+    published outside the run's backfill window."""
+    merged = Processed()
+    for result in results:
+        batch = result()
+        _keep_in_window(batch, run)
+        _merge(merged, batch)
+    return merged
 
 
 def process_in_batches(pages: list[Page], run: Run, pool: Executor | TaskRunner | None = None) -> Processed:
-    """Extract ``pages`` in batches of Settings.batch_size (in ``pool`` when given: worker
-    processes, or a Dask task runner with one task run per batch), keep the backfill window
-    and sign each article's text for near-duplicate detection."""
-    size = run.settings.batch_size
-    batches = [pages[i:i + size] for i in range(0, len(pages), size)]
-    args = (str(REFERENCE_DIR), {}, run.run_id, run.started_at.date())
-    if isinstance(pool, TaskRunner):
-        from flows.cluster import submit_batches
-
-        results = submit_batches(pool, batches, str(REFERENCE_DIR), run.run_id, run.started_at.date())
-    else:
-        results = pool.map(process_pages, batches, *[[a] * len(batches) for a in args]) if pool else (
-            process_pages(batch, *args) for batch in batches)
-    merged = Processed()
-    for batch in results:
-        _keep_in_window(batch, run)
-        for article in batch.articles:
-            article["text_minhash"] = minhash_signature(article["text"])
-        merged.articles += batch.articles
-        merged.facts += batch.facts
-        merged.outcomes |= batch.outcomes
-    return merged
+    """Extract and sign ``pages`` in batches (in ``pool`` when given), keeping the backfill window."""
+    return collect_batches(submit_batches(pages, run, pool), run)
 
 
 def _page_for(fetch: Fetch, entry: Entry | None, run: Run) -> Page:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from transforms.dedupe import minhash_signature
 from transforms.extract import Article, NotAnArticle, decode_html, extract_article
 from transforms.facts import EXTRACTOR_VERSION, ArticleText, extract_facts
 from transforms.normalise import stable_id
@@ -101,6 +102,16 @@ def process_pages(
         result.articles.append(row)
         result.facts += _facts_of(row, registry, run_date)
         result.outcomes[page.url] = ("loaded", None)
+    return result
+
+
+def process_and_sign(pages: list[Page], reference_dir: str, run_id: str, run_date: dt.date) -> Processed:
+    """``process_pages`` for one batch of a run (no texts seen before it), each article row
+    with ``text_minhash``, its text's MinHash signature (``transforms.dedupe``): what an
+    extraction worker does per batch, so signing runs beside extraction, not after it."""
+    result = process_pages(pages, reference_dir, {}, run_id, run_date)
+    for row in result.articles:
+        row["text_minhash"] = minhash_signature(row["text"])
     return result
 
 
