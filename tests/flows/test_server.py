@@ -18,6 +18,8 @@ import duckdb
 import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterId,
     FlowRunFilter,
     FlowRunFilterId,
     FlowRunFilterParentFlowRunId,
@@ -164,6 +166,25 @@ def test_overlapping_backfills_write_one_at_a_time_and_load_each_article_once(se
     assert len(writes) == 3  # October, November, December
     assert all(ended <= next_started for (_, ended), (next_started, _) in zip(writes, writes[1:], strict=False))
     _assert_each_fact_once(db)
+
+
+def test_fanned_out_backfill_runs_each_partition_as_a_deployment_run(served: Served, dev_site, tmp_path) -> None:
+    db = tmp_path / "w.duckdb"
+    parameters = WINDOW | {"sources": dev_site.sources, "db": str(db), "allow_private_hosts": True,
+                           "partition": "month", "fan_out": True}
+    parent = run_deployment("backfill/backfill", parameters=parameters, timeout=400, poll_interval=1,
+                            as_subflow=False)
+    assert parent.state.is_completed(), parent.state
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("backfill-partition/backfill-partition")
+        runs = [run for run in client.read_flow_runs(deployment_filter=DeploymentFilter(
+            id=DeploymentFilterId(any_=[deployment.id]))) if run.parameters["db"] == str(db)]
+    assert sorted((run.parameters["since"], run.parameters["until"]) for run in runs) == [
+        ("2024-10-01", "2024-10-31"), ("2024-11-01", "2024-11-30")]
+    assert all(run.state.is_completed() for run in runs)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*), count(DISTINCT url) FROM mart.articles").fetchone() == (5, 5)
+    assert con.execute("SELECT count(*) FROM core.runs WHERE outcome = 'completed'").fetchone()[0] == 2
 
 
 def _assert_each_fact_once(db: Path) -> None:
