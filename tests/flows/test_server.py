@@ -105,41 +105,33 @@ def test_deploy_registers_schedules_slot_and_crash_detection(served: Served) -> 
     assert len(automations) == 1 and automations[0].actions[0].type == "change-flow-run-state"
 
 
-def test_nightly_through_the_api_loads_once_per_logical_date(served: Served, dev_site, tmp_path) -> None:
+def test_nightly_through_the_api_loads_each_night_once(served: Served, dev_site, tmp_path) -> None:
+    """Twin runs of one night (a redeploy's duplicate schedule: no shared server-side key)
+    load it once; a run created again with the same idempotency key is the same run."""
     db = tmp_path / "w.duckdb"
     parameters = {"sources": dev_site.sources, "db": str(db), "allow_private_hosts": True}
     key = f"nightly/{dt.date.today()}"
-    flow_run = run_deployment("nightly/nightly", parameters=parameters, idempotency_key=key, timeout=240,
-                              poll_interval=1, as_subflow=False)
-    assert flow_run.state.is_completed(), flow_run.state
-    assert flow_run.parameters["db"] == str(db)
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("nightly/nightly")
+        twins = [client.create_flow_run_from_deployment(deployment.id, parameters=parameters, idempotency_key=key),
+                 client.create_flow_run_from_deployment(deployment.id, parameters=parameters)]
         duplicate = client.create_flow_run_from_deployment(deployment.id, parameters=parameters, idempotency_key=key)
-        artifacts = {a.key for a in client.read_artifacts(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(
-            any_=[flow_run.id])))}
-    assert duplicate.id == flow_run.id  # the same night again: the server hands back the same run
-    assert {"run-summary", "validation-summary"} <= artifacts
-    con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("SELECT count(*) FROM mart.articles").fetchone()[0] == 35
-    (parameters_json,) = con.execute("SELECT parameters FROM core.runs").fetchone()
-    assert json.loads(parameters_json)["idempotency_key"].startswith("nightly/")
-
-
-def test_twin_runs_of_one_night_load_it_once(served: Served, dev_site, tmp_path) -> None:
-    db = tmp_path / "w.duckdb"
-    parameters = {"sources": dev_site.sources, "db": str(db), "allow_private_hosts": True}
-    with get_client(sync_client=True) as client:  # a redeploy's duplicate schedule: no shared server-side key
-        deployment = client.read_deployment_by_name("nightly/nightly")
-        twins = [client.create_flow_run_from_deployment(deployment.id, parameters=parameters) for _ in range(2)]
         finals = [_wait(lambda run=run: _final(client, run.id), 300, "both nights") for run in twins]
         logs = [_messages(client, run.id) for run in twins]
+        artifacts = [{a.key for a in client.read_artifacts(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(
+            any_=[run.id])))} for run in twins]
+    assert duplicate.id == twins[0].id  # the same key again: the server hands back the same run
     assert all(state.is_completed() for state in finals), finals
+    assert twins[0].parameters["db"] == str(db)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT kind, outcome FROM core.runs").fetchall() == [("nightly", "completed")], logs
     skipped = [any("already loaded by run" in message for message in run_logs) for run_logs in logs]
     assert sorted(skipped) == [False, True], logs
+    loaded = skipped.index(False)
+    assert {"run-summary", "validation-summary"} <= artifacts[loaded]
     assert con.execute("SELECT count(*), count(DISTINCT url) FROM mart.articles").fetchone() == (35, 35)
+    (parameters_json,) = con.execute("SELECT parameters FROM core.runs").fetchone()
+    assert json.loads(parameters_json)["idempotency_key"].startswith("nightly/")
     _assert_each_fact_once(db)
 
 
