@@ -38,12 +38,12 @@ from flows.crawl import BodyRefused, Crawler, Fetch, gunzip_capped, is_gzipped
 from flows.settings import Settings
 from flows.staging import stage_run
 from flows.validation import start_warm_up, validate_run
-from transforms.dedupe import Story, find_near_duplicates, is_verbatim_copy
+from transforms.dedupe import Story, find_near_duplicates, is_verbatim_copy, lsh_bands
 from transforms.discover import Entry, SourceError, parse_source
 from transforms.facts import EXTRACTOR_VERSION
 from transforms.process import Page, Processed, load_registry, process_and_sign
 from warehouse import REFERENCE_DIR
-from warehouse.db import load_run, open_warehouse, warehouse_exists
+from warehouse.db import Target, load_run, near_duplicate_candidates, open_warehouse, warehouse_exists
 
 Progress = Callable[[str, int, int], None]
 
@@ -97,11 +97,12 @@ class Run:
 
 @dataclass
 class PriorState:
-    """What earlier runs left: crawl state per URL, articles and their MinHash signatures."""
+    """What earlier runs left: crawl state per URL, and each stored article's content
+    hash and extractor version (the near-duplicate check reads stored signatures later,
+    only those its new articles may match)."""
 
     crawl: dict[str, dict] = field(default_factory=dict)
     articles: dict[str, tuple[str, str]] = field(default_factory=dict)  # url -> (sha256, extractor version)
-    stories: list[Story] = field(default_factory=list)
 
 
 def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None) -> dict:
@@ -140,7 +141,7 @@ def _timed(run: Run, stage: str, work: Callable):
 
 @task(name="read-prior-state")
 def read_prior_state(settings: Settings) -> PriorState:
-    """Crawl state and article signatures from the warehouse (a short read-only open)."""
+    """Crawl state and stored articles' content hashes from the warehouse (a short read-only open)."""
     target = settings.target()
     if not warehouse_exists(target):
         return PriorState()
@@ -151,10 +152,7 @@ def read_prior_state(settings: Settings) -> PriorState:
         crawl = con.execute("SELECT * FROM core.crawl_state").pl().rows_by_key("url", named=True, unique=True)
         articles = {u: (s, v) for u, s, v in con.execute(
             "SELECT url, content_sha256, extractor_version FROM core.articles").fetchall()}
-        stories = [Story(url, published, tuple(signature), title=title) for url, published, signature, title in
-                   con.execute("SELECT url, published_at, text_minhash, title FROM core.articles "
-                               "WHERE text_minhash IS NOT NULL").fetchall()]
-    return PriorState(crawl, articles, stories)
+    return PriorState(crawl, articles)
 
 
 @task(name="discover")
@@ -251,7 +249,7 @@ def crawl_and_extract(crawler: Crawler, requests: list[tuple[str, dict[str, str]
             report("fetch+extract", len(fetches), len(requests))
         while in_flight:
             _merge(processed, _timed(run, "extract", partial(collect_batches, in_flight.popleft(), run)))
-    _timed(run, "extract", lambda: _drop_near_duplicates(processed, prior))
+    _timed(run, "extract", lambda: _drop_near_duplicates(processed, settings.target()))
     _record_fetches(fetches, processed, prior, run)
     return processed
 
@@ -362,18 +360,31 @@ def _keep_in_window(batch: Processed, run: Run) -> None:
     batch.facts = [f for f in batch.facts if f["article_url"] not in outside]
 
 
-def _drop_near_duplicates(processed: Processed, prior: PriorState) -> None:
+def _drop_near_duplicates(processed: Processed, target: Target, exclude: frozenset[str] = frozenset()) -> None:
     """Keep one article per story: later copies get the outcome duplicate (same text)
-    or near_duplicate (edited), and are not loaded."""
+    or near_duplicate (edited), and are not loaded. Stored articles (but those in
+    ``exclude``, being re-derived) are always kept."""
     new = [Story(a["url"], a["published_at"], tuple(a["text_minhash"]), bool(a["canonical_url"]), a["title"])
            for a in processed.articles]
-    stories = {story.url: story for story in new + prior.stories}
-    duplicates = find_near_duplicates(new, prior.stories)
+    known = stored_stories(target, new, exclude)
+    stories = {story.url: story for story in new + known}
+    duplicates = find_near_duplicates(new, known)
     for url, kept in duplicates.items():
         verbatim = is_verbatim_copy(stories[url], stories[kept])
         processed.outcomes[url] = ("duplicate" if verbatim else "near_duplicate", f"same story as {kept}")
     processed.articles = [a for a in processed.articles if a["url"] not in duplicates]
     processed.facts = [f for f in processed.facts if f["article_url"] not in duplicates]
+
+
+def stored_stories(target: Target, new: list[Story], exclude: frozenset[str] = frozenset()) -> list[Story]:
+    """The stored articles that may repeat one of ``new`` (they share an LSH band), but
+    those in ``exclude``: what the near-duplicate check compares new stories with."""
+    if not new or not warehouse_exists(target):
+        return []
+    bands, rows = lsh_bands()
+    with open_warehouse(target, read_only=True, wait_s=120) as con:
+        found = near_duplicate_candidates(con, [story.signature for story in new], bands, rows, sorted(exclude))
+    return [Story(url, published, tuple(signature), title=title) for url, published, signature, title in found]
 
 
 def _record_fetches(fetches: list[Fetch], processed: Processed, prior: PriorState, run: Run) -> None:

@@ -37,7 +37,7 @@ def reprocess(stale: bool = True, db: str | None = None, reports: str | None = N
         processed.articles += result.articles
         processed.facts += result.facts
         processed.outcomes |= result.outcomes
-    _drop_near_duplicates(processed, _prior_without(settings, {p[0] for p in pages}))
+    _drop_near_duplicates(processed, settings.target(), exclude=frozenset(p[0] for p in pages))
     run.counts |= {"reprocessed": len(pages), "articles": len(processed.articles), "facts": len(processed.facts)}
     checked = validate_run.fn(run, processed)
     run.validation = checked.summary
@@ -51,11 +51,3 @@ def archived_pages(settings: Settings, stale: bool) -> list[tuple]:
     article's archived page."""
     with open_warehouse(settings.target(), read_only=True, wait_s=60) as con:
         return con.execute(read_sql("archived_pages"), {"stale": stale, "version": EXTRACTOR_VERSION}).fetchall()
-
-
-def _prior_without(settings: Settings, urls: set[str]):
-    from flows.pipeline import read_prior_state
-
-    prior = read_prior_state.fn(settings)
-    prior.stories = [story for story in prior.stories if story.url not in urls]
-    return prior

@@ -7,6 +7,7 @@ A syndicated copy with a changed headline or an edited paragraph keeps most of i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -61,6 +62,15 @@ def find_near_duplicates(new: list[Story], known: list[Story], threshold: float 
         else:
             lsh.insert(story.url, candidate)
     return duplicates
+
+
+@functools.cache
+def lsh_bands(threshold: float = THRESHOLD) -> tuple[int, int]:
+    """(bands, rows per band) of the LSH index ``find_near_duplicates`` builds: two
+    signatures are compared only when one of their bands is equal (datasketch's optimum
+    for ``threshold`` and NUM_PERM; (8, 8) for 0.7 and 64)."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
 
 
 def _minhash(signature: tuple[int, ...] | list[int]) -> MinHash:

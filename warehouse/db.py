@@ -368,3 +368,20 @@ def release_quarantine(con: duckdb.DuckDBPyConnection, run_id: str | None, relea
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def near_duplicate_candidates(con: duckdb.DuckDBPyConnection, signatures: list[list[int]] | list[tuple[int, ...]],
+                              bands: int, rows: int, exclude: list[str]) -> list[tuple]:
+    """(url, published_at, text_minhash, title) of the stored articles that share an LSH
+    band (``bands`` bands of ``rows`` MinHash values) with one of ``signatures``, leaving
+    out the URLs in ``exclude``: the stored stories a run's near-duplicate check needs,
+    found by a join in the warehouse instead of an index of every stored article."""
+    import polars as pl
+
+    frame = pl.DataFrame({"signature": [list(s) for s in signatures]}, schema={"signature": pl.List(pl.UInt64)})
+    con.register("new_signatures", frame)
+    try:
+        return con.execute(read_sql("near_duplicate_candidates"),
+                           {"bands": bands, "band_rows": rows, "exclude": exclude}).fetchall()
+    finally:
+        con.unregister("new_signatures")
