@@ -317,16 +317,14 @@ def status(db: DbOption = None, limit: Annotated[int, typer.Option(help="Runs to
     Example: newsledger status --db data/newsledger.duckdb
     """
     settings = _settings(db, None, False, warehouse=warehouse)
-    from warehouse.db import connect
+    from warehouse.db import connect, read_sql
 
     try:
         con = connect(settings.target(), read_only=True, wait_s=30)
     except Exception as exc:
         _fail(str(exc))
-    runs = con.execute("SELECT run_id, kind, started_at, ended_at, outcome, error FROM mart.runs "
-                       "ORDER BY started_at DESC LIMIT ?", [limit]).pl()
-    pending = con.execute("SELECT url, last_outcome, attempts, last_error, last_attempt_at FROM core.crawl_state "
-                          "WHERE last_outcome IN ('failed', 'gave_up') ORDER BY last_outcome, url").pl()
+    runs = con.execute(read_sql("recent_runs"), {"limit": limit}).pl()
+    pending = con.execute(read_sql("pending_urls")).pl()
     con.close()
     _print_frame(runs, "table")
     _print_frame(pending, "table")
@@ -406,7 +404,7 @@ def report(
     Example: newsledger report --run nightly-20250101T020000Z-ab12cd
     """
     from flows.report import build_run_report
-    from warehouse.db import connect
+    from warehouse.db import connect, read_sql
 
     settings = _settings(db, reports, False)
     if run_id is None:
@@ -414,7 +412,7 @@ def report(
             con = connect(settings.target(), read_only=True, wait_s=30)
         except Exception as exc:
             _fail(str(exc))
-        found = con.execute("SELECT run_id FROM mart.runs ORDER BY started_at DESC LIMIT 1").fetchone()
+        found = con.execute(read_sql("latest_run_id")).fetchone()
         con.close()
         if not found:
             _fail("no runs in the warehouse yet")

@@ -14,14 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import Target, connect
-
-_VIEWS = ("SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'mart' AND NOT internal "
-          "ORDER BY view_name")
-_COLUMNS = ("SELECT table_name, column_name, data_type, comment FROM duckdb_columns() "
-            "WHERE schema_name = 'mart' ORDER BY table_name, column_index")
-_MACROS = ("SELECT DISTINCT function_name, parameters, comment FROM duckdb_functions() "
-           "WHERE schema_name = 'mart' AND function_type IN ('macro', 'table_macro') ORDER BY function_name")
+from warehouse.db import Target, connect, read_sql
 
 
 @dataclass(frozen=True)
@@ -86,12 +79,12 @@ def write_data_dictionary(db: Target | str, out_dir: Path) -> list[Path]:
 def read_catalog(con: duckdb.DuckDBPyConnection) -> tuple[list[View], list[Macro]]:
     """The mart views (with columns) and table macros of the warehouse, by name."""
     columns: dict[str, list[Column]] = {}
-    for table, name, data_type, comment in con.execute(_COLUMNS).fetchall():
+    for table, name, data_type, comment in con.execute(read_sql("catalog_columns")).fetchall():
         columns.setdefault(table, []).append(Column(name, data_type, comment or ""))
     views = [View(name, comment or "", tuple(columns.get(name, ())))
-             for name, comment in con.execute(_VIEWS).fetchall()]
+             for name, comment in con.execute(read_sql("catalog_views")).fetchall()]
     macros = [Macro(name, tuple(parameters or ()), comment or "")
-              for name, parameters, comment in con.execute(_MACROS).fetchall()]
+              for name, parameters, comment in con.execute(read_sql("catalog_macros")).fetchall()]
     return views, macros
 
 
