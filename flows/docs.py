@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows.html_page import page
 from warehouse.db import Target, connect, read_sql
 
 
@@ -142,28 +143,11 @@ def _html(views: list[View], macros: list[Macro], examples: list[Example]) -> st
     for example in examples:
         parts.append(f"<h3>{_e(example.question)}</h3><p><code>warehouse/examples/{_e(example.name)}.sql</code></p>"
                      f"<pre>{html.escape(example.sql)}</pre>")
-    return _TEMPLATE.format(body="\n".join(parts))
+    return page("newsledger data dictionary", "\n".join(parts), _STYLE)
 
 
 def _e(text: str) -> str:
     return html.escape(text or "(undocumented)")
 
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>newsledger data dictionary</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 980px; color: #222; }}
-table {{ border-collapse: collapse; font-size: 0.9rem; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }}
-th {{ background: #f3f3f3; }}
-pre {{ background: #f6f6f6; padding: 0.75rem; overflow-x: auto; }}
-</style>
-</head>
-<body>
-{body}
-</body>
-</html>
-"""
+_STYLE = "pre { background: #f6f6f6; padding: 0.75rem; overflow-x: auto; }\n"

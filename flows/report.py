@@ -23,6 +23,7 @@ import duckdb
 import polars as pl
 import vl_convert as vlc
 
+from flows.html_page import page
 from warehouse.db import Target, connect, read_sql
 
 STAGE_COUNTS = ("discovered", "in_window", "fetched", "not_modified", "articles", "facts")
@@ -220,7 +221,7 @@ def _page(run: dict[str, Any] | None, known_at: dt.datetime, tables: dict[str, p
     body.append('<h2 id="failures">Failures</h2>' + _table(tables["failures"], empty="No URL failed."))
     body.append("<h2>Quarantined rows</h2>" + _table(tables["quarantine"], empty="No row was quarantined."))
     body.append("<h2>Charts</h2>" + "".join(_figure(chart) for chart in charts))
-    return _TEMPLATE.format(title=_e(title), body="\n".join(body))
+    return page(_e(title), "\n".join(body), _STYLE, viewport=True)
 
 
 def _run_summary(run: dict[str, Any] | None, known_at: dt.datetime) -> str:
@@ -263,28 +264,11 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 980px; color: #222; }}
-h1 {{ font-size: 1.4rem; }} h2 {{ font-size: 1.15rem; margin-top: 2rem; }}
-table {{ border-collapse: collapse; font-size: 0.9rem; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }}
-th {{ background: #f3f3f3; }}
-dl.run {{ display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }}
-dl.run dt {{ font-weight: 600; }} dl.run dd {{ margin: 0; }}
-dl.outcome-failed {{ border-left: 4px solid #c33; padding-left: 0.5rem; }}
-figure.chart {{ margin: 1.5rem 0; }} figcaption {{ font-weight: 600; margin-bottom: 0.5rem; }}
-figure.chart svg {{ max-width: 100%; height: auto; }}
-p.empty {{ color: #777; }}
-</style>
-</head>
-<body>
-{body}
-</body>
-</html>
+_STYLE = """h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+dl.run { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
+dl.run dt { font-weight: 600; } dl.run dd { margin: 0; }
+dl.outcome-failed { border-left: 4px solid #c33; padding-left: 0.5rem; }
+figure.chart { margin: 1.5rem 0; } figcaption { font-weight: 600; margin-bottom: 0.5rem; }
+figure.chart svg { max-width: 100%; height: auto; }
+p.empty { color: #777; }
 """
