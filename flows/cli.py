@@ -1,9 +1,13 @@
-"""The `newsledger` command line: run, backfill, sql, status, demo, serve."""
+"""The `newsledger` command line: the commands that run the pipeline or serve its flows
+(run, backfill, demo, reprocess, serve, server, deploy) here, those that only look at the
+warehouse and at pages in ``flows.cli_ops``; every command is registered on ``app`` below.
+
+Nothing here imports Prefect at module level: a run imports it only once its temporary
+Prefect server is starting (``flows.temporary_api``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -11,13 +15,23 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import typer
 import yaml
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from flows import cli_ops
+from flows.cli_common import (
+    DbOption,
+    PrivateOption,
+    ReportsOption,
+    WarehouseOption,
+    build_settings,
+    console,
+    fail,
+    out,
+    print_frame,
+)
 from flows.settings import Settings, TaskRunnerName
 from flows.temporary_api import TemporaryApi, temporary_api
 
@@ -29,23 +43,11 @@ app = typer.Typer(
          "Example: newsledger run --source https://example.com/feed.xml",
     no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
 )
-console = Console(stderr=True)
-out = Console()
 
-DbOption = Annotated[Path | None, typer.Option(
-    "--db", help="Warehouse file (default data/newsledger.duckdb; env NEWSLEDGER_DB).", show_default=False)]
-WarehouseOption = Annotated[str | None, typer.Option(
-    "--warehouse", help="ducklake:<catalog> for a DuckLake instead of the --db file: a catalog file (Parquet data in "
-                        "<catalog>.files/, or NEWSLEDGER_DUCKLAKE_DATA_PATH) or postgres:dbname=... host=... "
-                        "(env NEWSLEDGER_WAREHOUSE).", show_default=False)]
-ReportsOption = Annotated[Path | None, typer.Option(
-    "--reports", help="Reports folder, one sub-folder per run (default: reports/ beside the warehouse).")]
 SourceOption = Annotated[list[str] | None, typer.Option(
     "--source", "-s", help="RSS/Atom feed, sitemap or sitemap index URL; repeat for several.")]
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", help="YAML file with `sources:` (a list of URLs) and optional `allow_private_hosts:`.")]
-PrivateOption = Annotated[bool, typer.Option(
-    "--allow-private-hosts", help="Allow fetching loopback and private addresses (refused by default).")]
 TaskRunnerOption = Annotated[TaskRunnerName | None, typer.Option(
     "--task-runner", help="Where extraction batches run: local (worker processes here) or dask (Prefect tasks on a "
                           "Dask cluster); default env NEWSLEDGER_TASK_RUNNER, else local.", show_default=False)]
@@ -58,45 +60,17 @@ DaskAddressOption = Annotated[str | None, typer.Option(
 _cli_run_context: ContextVar[tuple[Run, Callable[[str, int, int], None]]] = ContextVar("cli_run")
 
 
-def _settings(db: Path | None, reports: Path | None, allow_private: bool, *, task_runner: str | None = None,
-              dask_address: str | None = None, warehouse: str | None = None) -> Settings:
-    overrides: dict[str, object] = {}
-    if db:
-        overrides["db"] = db
-    if warehouse:
-        overrides["warehouse"] = warehouse
-    if reports:
-        overrides["reports"] = reports
-    if allow_private:
-        overrides["allow_private_hosts"] = True
-    if task_runner:
-        overrides["task_runner"] = task_runner
-    if dask_address:
-        overrides["dask_address"] = dask_address
-    settings = Settings(**overrides)
-    try:
-        settings.target()
-    except ValueError as exc:
-        _fail(str(exc))
-    return settings
-
-
 def _sources(source: list[str] | None, config: Path | None) -> tuple[list[str], bool]:
     sources, allow_private = list(source or []), False
     if config:
         if not config.exists():
-            _fail(f"config file {config} does not exist")
+            fail(f"config file {config} does not exist")
         loaded = yaml.safe_load(config.read_text()) or {}
         sources += list(loaded.get("sources", []))
         allow_private = bool(loaded.get("allow_private_hosts", False))
     if not sources:
-        _fail("no sources: pass --source URL (repeatable) or --config sources.yaml")
+        fail("no sources: pass --source URL (repeatable) or --config sources.yaml")
     return sources, allow_private
-
-
-def _fail(message: str, code: int = 1) -> None:
-    console.print(f"[bold red]error:[/] {message}")
-    raise typer.Exit(code)
 
 
 def _execute(kind: str, sources: list[str], settings: Settings, since: dt.date | None = None,
@@ -128,7 +102,7 @@ def _execute_on(api: TemporaryApi | None, kind: str, sources: list[str], setting
         try:
             return flow(_run_pipeline_of_context, name=kind, log_prints=False, validate_parameters=False)(sources)
         except Exception as exc:  # the run itself failed: say why, exit non-zero
-            _fail(f"run {run.run_id} failed: {exc}")
+            fail(f"run {run.run_id} failed: {exc}")
         finally:
             _cli_run_context.reset(token)
     raise AssertionError("unreachable")
@@ -157,7 +131,6 @@ def _print_summary(summary: dict) -> None:
         out.print(f"[yellow]failed[/] {failure['url']}: {failure['error']}")
 
 
-@app.command()
 def run(
     source: SourceOption = None, config: ConfigOption = None, db: DbOption = None,
     allow_private_hosts: PrivateOption = False, reports: ReportsOption = None, warehouse: WarehouseOption = None,
@@ -174,12 +147,11 @@ def run(
     On a Dask cluster: newsledger run -s URL --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
     sources, config_private = _sources(source, config)
-    settings = _settings(db, reports, allow_private_hosts or config_private, task_runner=task_runner,
+    settings = build_settings(db, reports, allow_private_hosts or config_private, task_runner=task_runner,
                          dask_address=dask_address, warehouse=warehouse)
     _print_summary(_execute("nightly", sources, settings))
 
 
-@app.command()
 def backfill(
     since: Annotated[dt.datetime, typer.Option(help="First publication date (YYYY-MM-DD).", formats=["%Y-%m-%d"])],
     until: Annotated[dt.datetime, typer.Option(
@@ -209,9 +181,9 @@ def backfill(
         try:
             cut = partitions(since.date(), until.date(), partition)  # type: ignore[arg-type]
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         sources, config_private = _sources(source, config)
-        settings = _settings(db, reports, allow_private_hosts or config_private, task_runner=task_runner,
+        settings = build_settings(db, reports, allow_private_hosts or config_private, task_runner=task_runner,
                              dask_address=dask_address)
         runner = {"task_runner": settings.task_runner, "dask_address": settings.dask_address}
         if dry_run:
@@ -229,8 +201,8 @@ def backfill(
                                    settings.allow_private_hosts, str(reports) if reports else None, partition,
                                    **runner)
         except Exception as exc:
-            _fail(f"backfill failed: {exc}")
-    _print_frame(_partitions_frame(result["partitions"]), "table")
+            fail(f"backfill failed: {exc}")
+    print_frame(_partitions_frame(result["partitions"]), "table")
 
 
 def _print_plan(planned) -> None:
@@ -246,7 +218,7 @@ def _submit_backfill(parameters: dict) -> None:
     try:
         run_id, name = create_backfill_run(parameters)
     except Exception as exc:
-        _fail(f"could not create a backfill run on the Prefect server: {exc}. "
+        fail(f"could not create a backfill run on the Prefect server: {exc}. "
               "Is `newsledger server` running and `newsledger deploy` serving? (PREFECT_API_URL)")
     out.print(f"created flow run {name} ({run_id}); follow it with: prefect flow-run inspect {run_id}")
 
@@ -259,80 +231,6 @@ def _partitions_frame(rows: list[dict]):
                          for row in rows])
 
 
-@app.command()
-def sql(
-    query: Annotated[str, typer.Argument(help="SQL to run on a read-only connection.")],
-    db: DbOption = None, warehouse: WarehouseOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
-    wait: Annotated[float, typer.Option(help="Seconds to wait while a run's load holds the file.", min=0)] = 30.0,
-) -> None:
-    """Run an ad-hoc query against the warehouse (read-only).
-
-    Example: newsledger sql "SELECT status, count(*) FROM mart.facts GROUP BY ALL"
-    """
-    from warehouse.db import WarehouseBusy, connect
-
-    _check_format(format)
-    settings = _settings(db, None, False, warehouse=warehouse)
-    try:
-        con = connect(settings.target(), read_only=True, wait_s=wait)
-    except (WarehouseBusy, FileNotFoundError, duckdb.Error) as exc:
-        _fail(f"cannot open the warehouse {settings.target()}: {exc}")
-    try:
-        cursor = con.execute(query) if query.strip() else None
-        if cursor is None or cursor.description is None:
-            _fail("the query returned no result set (an empty query, or a statement that is not a SELECT)")
-        frame = cursor.pl()
-    except duckdb.Error as exc:
-        _fail(f"query failed: {exc}")
-    finally:
-        con.close()
-    _print_frame(frame, format)
-
-
-def _check_format(format: str) -> None:
-    if format not in ("table", "csv", "json"):
-        _fail(f"--format must be table, csv or json, not {format!r}")
-
-
-def _print_frame(frame, format: str) -> None:
-    if format == "csv":
-        sys.stdout.write(frame.with_columns(
-            [frame[c].cast(str) for c in frame.columns if str(frame[c].dtype).startswith("List")]
-        ).write_csv())
-    elif format == "json":
-        sys.stdout.write(json.dumps(frame.to_dicts(), default=str, indent=1) + "\n")
-    else:
-        table = Table(*frame.columns)
-        for row in frame.iter_rows():
-            table.add_row(*("" if v is None else str(v) for v in row))
-        out.print(table)
-
-
-@app.command()
-def status(db: DbOption = None, limit: Annotated[int, typer.Option(help="Runs to show.", min=1)] = 10,
-           warehouse: WarehouseOption = None) -> None:
-    """Show the last runs and the URLs pending a retry or given up.
-
-    Example: newsledger status --db data/newsledger.duckdb
-    """
-    settings = _settings(db, None, False, warehouse=warehouse)
-    from warehouse.db import connect
-
-    try:
-        con = connect(settings.target(), read_only=True, wait_s=30)
-    except Exception as exc:
-        _fail(str(exc))
-    runs = con.execute("SELECT run_id, kind, started_at, ended_at, outcome, error FROM mart.runs "
-                       "ORDER BY started_at DESC LIMIT ?", [limit]).pl()
-    pending = con.execute("SELECT url, last_outcome, attempts, last_error, last_attempt_at FROM core.crawl_state "
-                          "WHERE last_outcome IN ('failed', 'gave_up') ORDER BY last_outcome, url").pl()
-    con.close()
-    _print_frame(runs, "table")
-    _print_frame(pending, "table")
-
-
-@app.command()
 def demo(
     db: Annotated[Path, typer.Option("--db", help="Warehouse file for the demo.")] = Path("data/demo.duckdb"),
 ) -> None:
@@ -348,12 +246,11 @@ def demo(
     with tempfile.TemporaryDirectory() as tmp, serve_demo(Path(tmp)) as (base_url, manifest):
         console.print(f"serving the sample site at {base_url}")
         sources = list(manifest["feeds"]) + [manifest["sitemap_index"]]
-        settings = _settings(db, None, True)
+        settings = build_settings(db, None, True)
         _print_summary(_execute("nightly", sources, settings))
     print_answers(settings.target(), out)
 
 
-@app.command()
 def reprocess(
     db: DbOption = None, reports: ReportsOption = None,
     all_articles: Annotated[bool, typer.Option(
@@ -365,7 +262,7 @@ def reprocess(
 
     Example: newsledger reprocess --stale --db data/newsledger.duckdb
     """
-    settings = _settings(db, reports, False)
+    settings = build_settings(db, reports, False)
     try:
         with temporary_api() as api:
             from flows.reprocess import reprocess as reprocess_flow
@@ -375,109 +272,10 @@ def reprocess(
             summary = reprocess_flow(stale=stale and not all_articles, db=str(settings.target()),
                                      reports=str(reports) if reports else None)
     except Exception as exc:
-        _fail(f"reprocess failed: {exc}")
+        fail(f"reprocess failed: {exc}")
     _print_summary(summary)
 
 
-@app.command()
-def inspect(
-    target: Annotated[str, typer.Argument(help="A page URL or a local HTML file.")],
-    allow_private_hosts: PrivateOption = False,
-) -> None:
-    """Show what the pipeline takes from one page: metadata, every date signal, text, facts.
-
-    Example: newsledger inspect https://example.com/2024/10/29/story.html
-    """
-    from flows.inspect import inspect_page
-
-    try:
-        inspect_page(target, out, allow_private_hosts=allow_private_hosts)
-    except Exception as exc:
-        _fail(str(exc))
-
-
-@app.command()
-def report(
-    db: DbOption = None, reports: ReportsOption = None,
-    run_id: Annotated[str | None, typer.Option("--run", help="Run id (default: the latest run).")] = None,
-) -> None:
-    """Rebuild a run's HTML report (<reports>/<run_id>/index.html) and print its path.
-
-    Example: newsledger report --run nightly-20250101T020000Z-ab12cd
-    """
-    from flows.report import build_run_report
-    from warehouse.db import connect
-
-    settings = _settings(db, reports, False)
-    if run_id is None:
-        try:
-            con = connect(settings.target(), read_only=True, wait_s=30)
-        except Exception as exc:
-            _fail(str(exc))
-        found = con.execute("SELECT run_id FROM mart.runs ORDER BY started_at DESC LIMIT 1").fetchone()
-        con.close()
-        if not found:
-            _fail("no runs in the warehouse yet")
-        run_id = found[0]
-    try:
-        path = build_run_report(settings.target(), run_id, settings.resolved_reports() / run_id)
-    except LookupError as exc:
-        _fail(str(exc))
-    out.print(str(path))
-
-
-@app.command()
-def docs(
-    db: DbOption = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for data_dictionary.md and .html.")] = Path("docs"),
-) -> None:
-    """Write the warehouse's data dictionary (Markdown and HTML) from the catalog's comments.
-
-    Example: newsledger docs --db data/demo.duckdb --out docs
-    """
-    from flows.docs import write_data_dictionary
-
-    settings = _settings(db, None, False)
-    try:
-        paths = write_data_dictionary(settings.target(), out_dir)
-    except Exception as exc:
-        _fail(str(exc))
-    for path in paths:
-        out.print(str(path))
-
-
-@app.command()
-def quarantine(
-    db: DbOption = None,
-    run_id: Annotated[str | None, typer.Option("--run", help="Only rows of this run.")] = None,
-    release: Annotated[bool, typer.Option(
-        "--release", help="Release the listed rows: the next run fetches and validates them again.")] = False,
-    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
-) -> None:
-    """List quarantined rows with the expectations they failed; --release lets them load.
-
-    Example: newsledger quarantine --run nightly-20250101T020000Z-ab12cd
-    """
-    from warehouse.db import connect, list_quarantine, release_quarantine
-
-    _check_format(format)
-    settings = _settings(db, None, False)
-    try:
-        con = connect(settings.target(), read_only=not release, wait_s=30)
-    except Exception as exc:
-        _fail(str(exc))
-    try:
-        frame = list_quarantine(con, run_id)
-        if release:
-            release_quarantine(con, run_id, dt.datetime.now(dt.UTC))
-    finally:
-        con.close()
-    _print_frame(frame, format)
-    if release:
-        out.print(f"released {frame.height} rows: the next run fetches and validates their pages again")
-
-
-@app.command()
 def serve() -> None:
     """Serve the nightly and backfill deployments of prefect.yaml from this machine.
 
@@ -496,7 +294,6 @@ def serve() -> None:
     )
 
 
-@app.command()
 def server(
     home: Annotated[Path, typer.Option(help="Prefect home: settings and the server's SQLite database.")] = Path(
         "data/prefect"),
@@ -517,14 +314,13 @@ def server(
     command = server_command(host, port)
     executable = shutil.which("prefect", path=str(Path(sys.executable).parent)) or shutil.which("prefect")
     if executable is None:
-        _fail("the prefect command is not installed in this environment: run `make install`")
+        fail("the prefect command is not installed in this environment: run `make install`")
     home.mkdir(parents=True, exist_ok=True)
     console.print(f"Prefect server at http://{host}:{port} (database {home}/prefect.db); "
                   f"export PREFECT_API_URL=http://{host}:{port}/api")
     os.execve(executable, [executable, *command[1:]], server_environment(home))
 
 
-@app.command()
 def deploy(
     api_url: Annotated[str | None, typer.Option(
         "--api-url", help="Prefect API (default: env PREFECT_API_URL, else http://127.0.0.1:4200/api).")] = None,
@@ -547,7 +343,13 @@ def deploy(
     try:
         serve_deployments(url, limit)
     except TimeoutError as exc:
-        _fail(str(exc))
+        fail(str(exc))
+
+
+# Every command, in the order `newsledger --help` lists them.
+for _command in (run, backfill, cli_ops.sql, cli_ops.status, demo, reprocess, cli_ops.inspect, cli_ops.report,
+                 cli_ops.docs, cli_ops.quarantine, serve, server, deploy):
+    app.command()(_command)
 
 
 if __name__ == "__main__":

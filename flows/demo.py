@@ -7,7 +7,7 @@ from importlib import resources
 from rich.console import Console
 from rich.table import Table
 
-from warehouse.db import Target, connect
+from warehouse.db import Target, connect, read_sql
 
 DEMO_QUESTIONS = (
     ("Current status of each partnership", "partnership_status"),
@@ -25,9 +25,7 @@ def print_answers(db: Target, console: Console) -> None:
     """Print what was loaded and the answers of DEMO_QUESTIONS from the warehouse ``db``."""
     con = connect(db, read_only=True, wait_s=30)
     try:
-        loaded = con.execute(
-            "SELECT (SELECT count(*) FROM mart.articles), fact_type, count(*) FROM mart.facts GROUP BY fact_type "
-            "ORDER BY fact_type").fetchall()
+        loaded = con.execute(read_sql("loaded_counts")).fetchall()
         if loaded:
             console.print(f"[bold]{loaded[0][0]} articles; facts:[/] "
                           + ", ".join(f"{kind} {n}" for _, kind, n in loaded))

@@ -14,14 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import Target, connect
-
-_VIEWS = ("SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'mart' AND NOT internal "
-          "ORDER BY view_name")
-_COLUMNS = ("SELECT table_name, column_name, data_type, comment FROM duckdb_columns() "
-            "WHERE schema_name = 'mart' ORDER BY table_name, column_index")
-_MACROS = ("SELECT DISTINCT function_name, parameters, comment FROM duckdb_functions() "
-           "WHERE schema_name = 'mart' AND function_type IN ('macro', 'table_macro') ORDER BY function_name")
+from flows.html_page import page
+from warehouse.db import Target, connect, read_sql
 
 
 @dataclass(frozen=True)
@@ -86,12 +80,12 @@ def write_data_dictionary(db: Target | str, out_dir: Path) -> list[Path]:
 def read_catalog(con: duckdb.DuckDBPyConnection) -> tuple[list[View], list[Macro]]:
     """The mart views (with columns) and table macros of the warehouse, by name."""
     columns: dict[str, list[Column]] = {}
-    for table, name, data_type, comment in con.execute(_COLUMNS).fetchall():
+    for table, name, data_type, comment in con.execute(read_sql("catalog_columns")).fetchall():
         columns.setdefault(table, []).append(Column(name, data_type, comment or ""))
     views = [View(name, comment or "", tuple(columns.get(name, ())))
-             for name, comment in con.execute(_VIEWS).fetchall()]
+             for name, comment in con.execute(read_sql("catalog_views")).fetchall()]
     macros = [Macro(name, tuple(parameters or ()), comment or "")
-              for name, parameters, comment in con.execute(_MACROS).fetchall()]
+              for name, parameters, comment in con.execute(read_sql("catalog_macros")).fetchall()]
     return views, macros
 
 
@@ -149,28 +143,11 @@ def _html(views: list[View], macros: list[Macro], examples: list[Example]) -> st
     for example in examples:
         parts.append(f"<h3>{_e(example.question)}</h3><p><code>warehouse/examples/{_e(example.name)}.sql</code></p>"
                      f"<pre>{html.escape(example.sql)}</pre>")
-    return _TEMPLATE.format(body="\n".join(parts))
+    return page("newsledger data dictionary", "\n".join(parts), _STYLE)
 
 
 def _e(text: str) -> str:
     return html.escape(text or "(undocumented)")
 
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>newsledger data dictionary</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 980px; color: #222; }}
-table {{ border-collapse: collapse; font-size: 0.9rem; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }}
-th {{ background: #f3f3f3; }}
-pre {{ background: #f6f6f6; padding: 0.75rem; overflow-x: auto; }}
-</style>
-</head>
-<body>
-{body}
-</body>
-</html>
-"""
+_STYLE = "pre { background: #f6f6f6; padding: 0.75rem; overflow-x: auto; }\n"

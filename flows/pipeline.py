@@ -43,7 +43,7 @@ from transforms.discover import Entry, SourceError, parse_source
 from transforms.facts import EXTRACTOR_VERSION
 from transforms.process import Page, Processed, load_registry, process_and_sign
 from warehouse import REFERENCE_DIR
-from warehouse.db import Target, load_run, near_duplicate_candidates, open_warehouse, warehouse_exists
+from warehouse.db import Target, load_run, near_duplicate_candidates, open_warehouse, read_sql, warehouse_exists
 
 Progress = Callable[[str, int, int], None]
 
@@ -146,12 +146,10 @@ def read_prior_state(settings: Settings) -> PriorState:
     if not warehouse_exists(target):
         return PriorState()
     with open_warehouse(target, read_only=True, wait_s=120) as con:
-        tables = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'crawl_state'")
-        if not tables.fetchone()[0]:
+        if not con.execute(read_sql("crawl_state_exists")).fetchone()[0]:
             return PriorState()
-        crawl = con.execute("SELECT * FROM core.crawl_state").pl().rows_by_key("url", named=True, unique=True)
-        articles = {u: (s, v) for u, s, v in con.execute(
-            "SELECT url, content_sha256, extractor_version FROM core.articles").fetchall()}
+        crawl = con.execute(read_sql("prior_crawl_state")).pl().rows_by_key("url", named=True, unique=True)
+        articles = {u: (s, v) for u, s, v in con.execute(read_sql("prior_articles")).fetchall()}
     return PriorState(crawl, articles)
 
 

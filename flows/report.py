@@ -23,7 +23,8 @@ import duckdb
 import polars as pl
 import vl_convert as vlc
 
-from warehouse.db import Target, connect
+from flows.html_page import page
+from warehouse.db import Target, connect, read_sql
 
 STAGE_COUNTS = ("discovered", "in_window", "fetched", "not_modified", "articles", "facts")
 # Status colours per fact type: in progress light, in force green, over grey, negative red.
@@ -31,24 +32,6 @@ PARTNERSHIP_STATUS = {"reported": "#9ecae1", "negotiating": "#4292c6", "agreed":
                       "denied": "#de2d26"}
 EXPANSION_STATUS = {"planned": "#9ecae1", "active": "#31a354", "cancelled": "#de2d26"}
 WIDTH = 640
-
-_RUN = ("SELECT run_id, kind, started_at, ended_at, outcome, error, parameters, counts FROM mart.runs "
-        "WHERE run_id = coalesce(?, (SELECT run_id FROM mart.runs ORDER BY started_at DESC LIMIT 1))")
-_OUTCOMES = "SELECT outcome, count(*) AS urls FROM mart.fetch_log WHERE run_id = ? GROUP BY outcome ORDER BY urls DESC"
-_FAILURES = ("SELECT url, outcome, http_status, error FROM mart.fetch_log "
-             "WHERE run_id = ? AND outcome IN ('failed', 'gave_up') ORDER BY outcome, url")
-_QUARANTINE = ("SELECT dataset, row_key, array_to_string(failed_expectations, ', ') AS failed_expectations "
-               "FROM mart.quarantine WHERE run_id = ? ORDER BY dataset, row_key")
-_TARIFFS = ("SELECT imposer || ' → ' || coalesce(target, 'all origins') AS pair, product, company, status, rate_pct, "
-            "valid_from, coalesce(valid_to, greatest(CAST(? AS TIMESTAMPTZ), valid_from)) AS valid_until "
-            "FROM mart.fact_timeline(known_at := ?) WHERE fact_type = 'tariff' AND rate_pct IS NOT NULL")
-_PARTNERSHIPS = ("SELECT array_to_string(parties, ' + ') || ' (' || coalesce(form, '?') || ')' AS partnership, status, "
-                 "valid_from, coalesce(valid_to, greatest(CAST(? AS TIMESTAMPTZ), valid_from)) AS valid_until "
-                 "FROM mart.fact_timeline(known_at := ?) WHERE fact_type = 'partnership'")
-_EXPANSIONS = ("SELECT company, region, form, status, valid_from FROM mart.fact_timeline(known_at := ?) "
-               "WHERE fact_type = 'expansion' AND valid_to IS NULL")
-_OUTLETS = ("SELECT coalesce(outlet, 'unknown') AS outlet, fact_type, count(DISTINCT fact_id) AS facts "
-            "FROM mart.fact_evidence GROUP BY ALL")
 
 
 @dataclass(frozen=True)
@@ -90,7 +73,7 @@ def build_run_report(db: Target | str, run_id: str | None, out_dir: Path) -> Pat
 
 def _run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str, Any] | None:
     """The mart.runs row of ``run_id`` (or of the latest run) as a dict, counts decoded."""
-    cursor = con.execute(_RUN, [run_id])
+    cursor = con.execute(read_sql("report_run"), {"run_id": run_id})
     row = cursor.fetchone()
     if row is None:
         return None
@@ -108,22 +91,23 @@ def _run_tables(con: duckdb.DuckDBPyConnection, run: dict[str, Any] | None) -> d
                           schema={"stage": pl.String, "count": pl.Int64})
     return {
         "stages": stages,
-        "outcomes": con.execute(_OUTCOMES, [run_id]).pl(),
-        "failures": con.execute(_FAILURES, [run_id]).pl(),
-        "quarantine": con.execute(_QUARANTINE, [run_id]).pl(),
+        "outcomes": con.execute(read_sql("report_outcomes"), {"run_id": run_id}).pl(),
+        "failures": con.execute(read_sql("report_failures"), {"run_id": run_id}).pl(),
+        "quarantine": con.execute(read_sql("report_quarantine"), {"run_id": run_id}).pl(),
     }
 
 
 def _charts(con: duckdb.DuckDBPyConnection, known_at: dt.datetime, outcomes: pl.DataFrame) -> list[Chart]:
     """Every chart of the report, in page order: fact history as known at ``known_at``, the run's outcomes."""
+    known = {"known_at": known_at}
     return [
         _render("tariffs", "Tariff rates over time, per imposer → target",
-                con.execute(_TARIFFS, [known_at, known_at]).pl(), _tariff_chart),
+                con.execute(read_sql("report_tariffs"), known).pl(), _tariff_chart),
         _render("partnerships", "Status of each partnership over time",
-                con.execute(_PARTNERSHIPS, [known_at, known_at]).pl(), _partnership_chart),
+                con.execute(read_sql("report_partnerships"), known).pl(), _partnership_chart),
         _render("expansions", "Expansions by company and region (current status)",
-                con.execute(_EXPANSIONS, [known_at]).pl(), _expansion_chart),
-        _render("outlets", "Facts per outlet", con.execute(_OUTLETS).pl(), _outlet_chart),
+                con.execute(read_sql("report_expansions"), known).pl(), _expansion_chart),
+        _render("outlets", "Facts per outlet", con.execute(read_sql("report_outlets")).pl(), _outlet_chart),
         _render("fetch-outcomes", "URLs per fetch outcome in this run", outcomes, _outcome_chart),
     ]
 
@@ -237,7 +221,7 @@ def _page(run: dict[str, Any] | None, known_at: dt.datetime, tables: dict[str, p
     body.append('<h2 id="failures">Failures</h2>' + _table(tables["failures"], empty="No URL failed."))
     body.append("<h2>Quarantined rows</h2>" + _table(tables["quarantine"], empty="No row was quarantined."))
     body.append("<h2>Charts</h2>" + "".join(_figure(chart) for chart in charts))
-    return _TEMPLATE.format(title=_e(title), body="\n".join(body))
+    return page(_e(title), "\n".join(body), _STYLE, viewport=True)
 
 
 def _run_summary(run: dict[str, Any] | None, known_at: dt.datetime) -> str:
@@ -280,28 +264,11 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 980px; color: #222; }}
-h1 {{ font-size: 1.4rem; }} h2 {{ font-size: 1.15rem; margin-top: 2rem; }}
-table {{ border-collapse: collapse; font-size: 0.9rem; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }}
-th {{ background: #f3f3f3; }}
-dl.run {{ display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }}
-dl.run dt {{ font-weight: 600; }} dl.run dd {{ margin: 0; }}
-dl.outcome-failed {{ border-left: 4px solid #c33; padding-left: 0.5rem; }}
-figure.chart {{ margin: 1.5rem 0; }} figcaption {{ font-weight: 600; margin-bottom: 0.5rem; }}
-figure.chart svg {{ max-width: 100%; height: auto; }}
-p.empty {{ color: #777; }}
-</style>
-</head>
-<body>
-{body}
-</body>
-</html>
+_STYLE = """h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+dl.run { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
+dl.run dt { font-weight: 600; } dl.run dd { margin: 0; }
+dl.outcome-failed { border-left: 4px solid #c33; padding-left: 0.5rem; }
+figure.chart { margin: 1.5rem 0; } figcaption { font-weight: 600; margin-bottom: 0.5rem; }
+figure.chart svg { max-width: 100%; height: auto; }
+p.empty { color: #777; }
 """

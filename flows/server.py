@@ -163,17 +163,14 @@ def idempotency_key(deployment: str, logical: str, sources: list[str]) -> str:
 def completed_run(db: Target, key: str) -> str | None:
     """The run_id of a completed run in ``core.runs`` of the warehouse ``db`` (a file or a
     ``DuckLake``) that carries idempotency ``key``, if any."""
-    from warehouse.db import open_warehouse, warehouse_exists
+    from warehouse.db import open_warehouse, read_sql, warehouse_exists
 
     if not warehouse_exists(db):
         return None
-    query = ("SELECT run_id FROM core.runs WHERE outcome = 'completed' "
-             "AND json_extract_string(parameters, '$.idempotency_key') = ? ORDER BY started_at LIMIT 1")
     with open_warehouse(db, read_only=True, wait_s=120) as con:
-        if not con.execute("SELECT count(*) FROM information_schema.tables "
-                           "WHERE table_schema = 'core' AND table_name = 'runs'").fetchone()[0]:
+        if not con.execute(read_sql("runs_table_exists")).fetchone()[0]:
             return None
-        found = con.execute(query, [key]).fetchone()
+        found = con.execute(read_sql("completed_run"), {"key": key}).fetchone()
     return found[0] if found else None
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -11,7 +13,8 @@ from typer.testing import CliRunner
 from flows.cli import app
 
 runner = CliRunner()
-COMMANDS = ("run", "backfill", "sql", "status", "demo", "serve")
+COMMANDS = ("run", "backfill", "sql", "status", "demo", "reprocess", "inspect", "report", "docs", "quarantine",
+            "serve", "server", "deploy")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -26,6 +29,13 @@ def test_top_level_help_lists_commands() -> None:
     assert result.exit_code == 0
     for command in COMMANDS:
         assert command in result.output
+
+
+def test_importing_the_cli_loads_no_prefect() -> None:
+    """A run starts its temporary Prefect server before Prefect is imported (flows.temporary_api)."""
+    probe = "import sys, flows.cli; print(sorted(m for m in sys.modules if m.split('.')[0] == 'prefect'))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_run_without_sources_says_what_to_do() -> None:

@@ -1,0 +1,84 @@
+"""What the `newsledger` commands share: their common options, the consoles, settings from
+options, failing with a message, and printing a frame."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.settings import Settings
+
+console = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[Path | None, typer.Option(
+    "--db", help="Warehouse file (default data/newsledger.duckdb; env NEWSLEDGER_DB).", show_default=False)]
+WarehouseOption = Annotated[str | None, typer.Option(
+    "--warehouse", help="ducklake:<catalog> for a DuckLake instead of the --db file: a catalog file (Parquet data in "
+                        "<catalog>.files/, or NEWSLEDGER_DUCKLAKE_DATA_PATH) or postgres:dbname=... host=... "
+                        "(env NEWSLEDGER_WAREHOUSE).", show_default=False)]
+ReportsOption = Annotated[Path | None, typer.Option(
+    "--reports", help="Reports folder, one sub-folder per run (default: reports/ beside the warehouse).")]
+PrivateOption = Annotated[bool, typer.Option(
+    "--allow-private-hosts", help="Allow fetching loopback and private addresses (refused by default).")]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+
+
+def build_settings(db: Path | None, reports: Path | None, allow_private: bool, *, task_runner: str | None = None,
+                   dask_address: str | None = None, warehouse: str | None = None) -> Settings:
+    """The settings of a command: the environment's, overridden by the options given.
+
+    Exits with code 1 when the warehouse they name is unusable (``Settings.target``).
+    """
+    overrides: dict[str, object] = {}
+    if db:
+        overrides["db"] = db
+    if warehouse:
+        overrides["warehouse"] = warehouse
+    if reports:
+        overrides["reports"] = reports
+    if allow_private:
+        overrides["allow_private_hosts"] = True
+    if task_runner:
+        overrides["task_runner"] = task_runner
+    if dask_address:
+        overrides["dask_address"] = dask_address
+    settings = Settings(**overrides)
+    try:
+        settings.target()
+    except ValueError as exc:
+        fail(str(exc))
+    return settings
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print ``message`` as an error on stderr and exit with ``code``."""
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def check_format(format: str) -> None:
+    """Exit with an error unless ``format`` is table, csv or json."""
+    if format not in ("table", "csv", "json"):
+        fail(f"--format must be table, csv or json, not {format!r}")
+
+
+def print_frame(frame, format: str) -> None:
+    """Print a polars frame on stdout as a table, CSV (lists as text) or JSON records."""
+    if format == "csv":
+        sys.stdout.write(frame.with_columns(
+            [frame[c].cast(str) for c in frame.columns if str(frame[c].dtype).startswith("List")]
+        ).write_csv())
+    elif format == "json":
+        sys.stdout.write(json.dumps(frame.to_dicts(), default=str, indent=1) + "\n")
+    else:
+        table = Table(*frame.columns)
+        for row in frame.iter_rows():
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out.print(table)
