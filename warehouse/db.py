@@ -309,8 +309,8 @@ def load_run(con: duckdb.DuckDBPyConnection, staged: dict[str, Path], run: dict,
     params |= {"run_id": run["run_id"], "known_at": run["ended_at"]}
     con.execute("BEGIN")
     try:
-        execute_script(con, read_sql("load_run"), params)
-        refresh_history(con, run["run_id"], run["ended_at"])
+        execute_script(con, read_sql("load_run"), params)  # also fills history_scope
+        refresh_history(con, run["run_id"], run["ended_at"], scoped=True)
         record_run(con, run)
         if registry is not None:
             replace_reference(con, registry)
@@ -331,8 +331,14 @@ def _hold_for_fault_tests() -> None:
         time.sleep(float(delay))
 
 
-def refresh_history(con: duckdb.DuckDBPyConnection, run_id: str, known_at: dt.datetime) -> None:
-    """Re-cut ``core.fact_history`` to what the fact mentions imply (bitemporal, no deletes)."""
+def refresh_history(con: duckdb.DuckDBPyConnection, run_id: str, known_at: dt.datetime,
+                    scoped: bool = False) -> None:
+    """Re-cut ``core.fact_history`` to what the fact mentions imply (bitemporal, no deletes):
+    every fact, or with ``scoped`` only the facts in the temp table ``history_scope`` (the
+    load fills it with the facts of the mentions it replaces or adds), so a load costs what
+    the run touched, not what the warehouse holds."""
+    if not scoped:
+        con.execute(read_sql("history_scope_all"))
     script = read_sql("refresh_history").replace("{desired_history}", read_sql("desired_history"))
     execute_script(con, script, {"run_id": run_id, "known_at": known_at})
 

@@ -1,4 +1,5 @@
--- The SCD type 2 history that the current fact mentions imply, on valid time.
+-- The SCD type 2 history that the current fact mentions imply, on valid time, for the
+-- facts in the temp table history_scope.
 -- A mention's state holds from its valid_from (a date the article gives) or else its
 -- publication time; states are ordered by that time, ties by publication time and URL.
 -- A mention that repeats the state before it adds no row; each row ends where the next begins.
@@ -8,6 +9,7 @@ WITH states AS (
            published_at
     FROM core.fact_mentions
     WHERE coalesce(valid_from, published_at) IS NOT NULL
+      AND fact_id IN (SELECT fact_id FROM history_scope)
 ),
 ordered AS (
     SELECT *,

@@ -1,6 +1,15 @@
 -- One run's staged Parquet files into the warehouse. Executed statement by statement inside
 -- one transaction by warehouse.db.load_run; $names are bound parameters. Rows are replaced
 -- by delete-and-insert on their key, since a DuckLake warehouse has no keys to upsert on.
+-- The facts whose history this load may change: those of the mentions it replaces or adds
+-- (warehouse.db.refresh_history re-cuts only these).
+CREATE OR REPLACE TEMP TABLE history_scope AS
+SELECT fact_id FROM core.fact_mentions
+WHERE article_id IN (SELECT article_id FROM read_parquet($articles))
+   OR mention_id IN (SELECT mention_id FROM read_parquet($fact_mentions))
+UNION
+SELECT fact_id FROM read_parquet($fact_mentions);
+
 DELETE FROM core.fact_mentions
 WHERE article_id IN (SELECT article_id FROM read_parquet($articles));
 

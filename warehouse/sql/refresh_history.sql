@@ -1,11 +1,14 @@
 -- Close (known_to) the open history rows that the current mentions no longer imply, and
--- open the rows they newly imply. Rows are never deleted; re-running changes nothing.
+-- open the rows they newly imply, for the facts in the temp table history_scope (the
+-- history of a fact depends on its own mentions only). Rows are never deleted;
+-- re-running changes nothing.
 CREATE OR REPLACE TEMP TABLE desired_history AS
 SELECT * FROM ({desired_history});
 
 UPDATE core.fact_history AS h
 SET known_to = $known_at
 WHERE h.known_to IS NULL
+  AND h.fact_id IN (SELECT fact_id FROM history_scope)
   AND NOT EXISTS (
       SELECT 1 FROM desired_history AS d
       WHERE d.fact_id = h.fact_id AND d.status = h.status
@@ -25,3 +28,5 @@ WHERE NOT EXISTS (
       AND d.article_url = h.article_url);
 
 DROP TABLE desired_history;
+
+DROP TABLE history_scope;
