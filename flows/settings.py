@@ -82,7 +82,8 @@ class Settings(BaseSettings):
         150, description="Fewest pages to fetch before worker processes are started (they take seconds to start)."
     )
     gate_min_article_share: float = Field(
-        0.3, description="Batch gate: least share of fetched pages that become articles (checked from gate_min_pages)."
+        0.3, description="Batch gate: least share of fetched pages that become articles (checked from gate_min_pages; "
+                         "pages unchanged, outside a backfill window or not in English are not counted)."
     )
     gate_min_pages: int = Field(20, description="Fetched pages needed before the article-share gate is checked.")
     gate_min_fact_article_share: float = Field(

@@ -90,7 +90,10 @@ def known_regions() -> list[str]:
 
 def _gate_metrics(run: Run, articles: pl.DataFrame, facts: pl.DataFrame, passed: pl.DataFrame) -> dict[str, int]:
     with_facts = passed["article_id"].n_unique() if passed.height else 0
-    not_considered = run.counts.get("outcome_unchanged", 0) + run.counts.get("outcome_out_of_window", 0)
+    # pages that could not have become articles of this run: unchanged since the last one,
+    # published outside a backfill's window, or in a language the rules do not read
+    not_considered = sum(run.counts.get(f"outcome_{outcome}", 0)
+                         for outcome in ("unchanged", "out_of_window", "non_english"))
     return {"pages_fetched": run.counts.get("fetched", 0) - not_considered,
             "articles": articles.height, "articles_with_facts": with_facts,
             "facts": facts.height, "facts_passed": passed.height}
