@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
-from prefect.task_runners import TaskRunner
 
 from flows.archive import Archive
 from flows.bookkeeping import (
@@ -35,15 +32,15 @@ from flows.bookkeeping import (
     unprocessed_outcome,
 )
 from flows.crawl import BodyRefused, Crawler, Fetch, gunzip_capped, is_gzipped
+from flows.extraction import Pool, collect_batches, drop_near_duplicates, extraction_pool, merge, submit_batches
 from flows.settings import Settings
 from flows.staging import stage_run
 from flows.validation import start_warm_up, validate_run
-from transforms.dedupe import Story, find_near_duplicates, is_verbatim_copy, lsh_bands
 from transforms.discover import Entry, SourceError, parse_source
 from transforms.facts import EXTRACTOR_VERSION
-from transforms.process import Page, Processed, load_registry, process_and_sign
+from transforms.process import Page, Processed, load_registry
 from warehouse import REFERENCE_DIR
-from warehouse.db import Target, load_run, near_duplicate_candidates, open_warehouse, read_sql, warehouse_exists
+from warehouse.db import load_run, open_warehouse, read_sql, warehouse_exists
 
 Progress = Callable[[str, int, int], None]
 
@@ -234,7 +231,7 @@ def crawl_and_extract(crawler: Crawler, requests: list[tuple[str, dict[str, str]
     chunk_size = settings.batch_size * max(1, settings.workers)
     fetches: list[Fetch] = []
     in_flight: deque[list[Callable[[], Processed]]] = deque()
-    with _extraction_pool(settings, len(requests)) as pool:
+    with extraction_pool(settings, len(requests)) as pool:
         for start in range(0, len(requests), chunk_size):
             batch = requests[start:start + chunk_size]
             chunk = _timed(run, "fetch", partial(fetch_chunk.fn, crawler, batch, archive, run))
@@ -243,37 +240,13 @@ def crawl_and_extract(crawler: Crawler, requests: list[tuple[str, dict[str, str]
                 fetch.release_body()
             fetches += chunk
             while len(in_flight) > (1 if pool else 0):
-                _merge(processed, _timed(run, "extract", partial(collect_batches, in_flight.popleft(), run)))
+                merge(processed, _timed(run, "extract", partial(collect_batches, in_flight.popleft(), run)))
             report("fetch+extract", len(fetches), len(requests))
         while in_flight:
-            _merge(processed, _timed(run, "extract", partial(collect_batches, in_flight.popleft(), run)))
-    _timed(run, "extract", lambda: _drop_near_duplicates(processed, settings.target()))
+            merge(processed, _timed(run, "extract", partial(collect_batches, in_flight.popleft(), run)))
+    _timed(run, "extract", lambda: drop_near_duplicates(processed, settings.target()))
     _record_fetches(fetches, processed, prior, run)
     return processed
-
-
-def _merge(into: Processed, part: Processed) -> None:
-    into.articles += part.articles
-    into.facts += part.facts
-    into.outcomes |= part.outcomes
-
-
-@contextmanager
-def _extraction_pool(settings: Settings, pages: int) -> Iterator[Executor | TaskRunner | None]:
-    """Where extraction batches run: a Dask task runner (Settings.task_runner "dask", every
-    batch); else worker processes when there is enough work to repay their start-up."""
-    if settings.task_runner == "dask" and pages:
-        from flows.cluster import dask_task_runner  # imports distributed: only on this path
-
-        with dask_task_runner(settings) as runner:
-            yield runner
-        return
-    if settings.workers <= 1 or pages < settings.parallel_min_pages:
-        yield None
-        return
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context) as pool:
-        yield pool
 
 
 @task(name="fetch")
@@ -296,46 +269,13 @@ def fetch_chunk(crawler: Crawler, requests: list[tuple[str, dict[str, str]]], ar
 
 @task(name="extract")
 def extract_chunk(fetches: list[Fetch], entries: dict[str, Entry], prior: PriorState, run: Run,
-                  pool: Executor | TaskRunner | None) -> list[Callable[[], Processed]]:
+                  pool: Pool) -> list[Callable[[], Processed]]:
     """Submit the new pages of a chunk for extraction, in batches; returns a call per batch
     giving its result (see ``submit_batches``)."""
     pages = [_page_for(fetch, entries.get(fetch.url), run) for fetch in fetches
              if unprocessed_outcome(fetch, prior.crawl.get(fetch.url), prior.articles.get(fetch.url),
                                     EXTRACTOR_VERSION, run.settings.max_attempts) is None]
     return submit_batches(pages, run, pool)
-
-
-def submit_batches(pages: list[Page], run: Run, pool: Executor | TaskRunner | None = None
-                   ) -> list[Callable[[], Processed]]:
-    """Cut ``pages`` into batches of Settings.batch_size and hand each to ``pool`` now
-    (worker processes, or a Dask task runner with one task run per batch); without a pool
-    a batch is extracted in this process when its result is asked for."""
-    size = run.settings.batch_size
-    batches = [pages[i:i + size] for i in range(0, len(pages), size)]
-    args = (str(REFERENCE_DIR), run.run_id, run.started_at.date())
-    if isinstance(pool, TaskRunner):
-        from flows.cluster import submit_batches as submit_to_cluster
-
-        return submit_to_cluster(pool, batches, *args)
-    if pool:
-        return [pool.submit(process_and_sign, batch, *args).result for batch in batches]
-    return [partial(process_and_sign, batch, *args) for batch in batches]
-
-
-def collect_batches(results: list[Callable[[], Processed]], run: Run) -> Processed:
-    """The batches' results in order, merged, without the articles (and their facts)
-    published outside the run's backfill window."""
-    merged = Processed()
-    for result in results:
-        batch = result()
-        _keep_in_window(batch, run)
-        _merge(merged, batch)
-    return merged
-
-
-def process_in_batches(pages: list[Page], run: Run, pool: Executor | TaskRunner | None = None) -> Processed:
-    """Extract and sign ``pages`` in batches (in ``pool`` when given), keeping the backfill window."""
-    return collect_batches(submit_batches(pages, run, pool), run)
 
 
 def _page_for(fetch: Fetch, entry: Entry | None, run: Run) -> Page:
@@ -347,42 +287,6 @@ def _page_for(fetch: Fetch, entry: Entry | None, run: Run) -> Page:
         fetched_at=run.settings.clock or fetch.fetched_at,
         feed_updated=entry.updated if entry else None,
     )
-
-
-def _keep_in_window(batch: Processed, run: Run) -> None:
-    """Drop articles (and their facts) published outside a backfill window."""
-    outside = {a["url"] for a in batch.articles if not run.in_window(a["published_at"])}
-    for url in outside:
-        batch.outcomes[url] = ("out_of_window", "published outside the backfill window")
-    batch.articles = [a for a in batch.articles if a["url"] not in outside]
-    batch.facts = [f for f in batch.facts if f["article_url"] not in outside]
-
-
-def _drop_near_duplicates(processed: Processed, target: Target, exclude: frozenset[str] = frozenset()) -> None:
-    """Keep one article per story: later copies get the outcome duplicate (same text)
-    or near_duplicate (edited), and are not loaded. Stored articles (but those in
-    ``exclude``, being re-derived) are always kept."""
-    new = [Story(a["url"], a["published_at"], tuple(a["text_minhash"]), bool(a["canonical_url"]), a["title"])
-           for a in processed.articles]
-    known = stored_stories(target, new, exclude)
-    stories = {story.url: story for story in new + known}
-    duplicates = find_near_duplicates(new, known)
-    for url, kept in duplicates.items():
-        verbatim = is_verbatim_copy(stories[url], stories[kept])
-        processed.outcomes[url] = ("duplicate" if verbatim else "near_duplicate", f"same story as {kept}")
-    processed.articles = [a for a in processed.articles if a["url"] not in duplicates]
-    processed.facts = [f for f in processed.facts if f["article_url"] not in duplicates]
-
-
-def stored_stories(target: Target, new: list[Story], exclude: frozenset[str] = frozenset()) -> list[Story]:
-    """The stored articles that may repeat one of ``new`` (they share an LSH band), but
-    those in ``exclude``: what the near-duplicate check compares new stories with."""
-    if not new or not warehouse_exists(target):
-        return []
-    bands, rows = lsh_bands()
-    with open_warehouse(target, read_only=True, wait_s=120) as con:
-        found = near_duplicate_candidates(con, [story.signature for story in new], bands, rows, sorted(exclude))
-    return [Story(url, published, tuple(signature), title=title) for url, published, signature, title in found]
 
 
 def _record_fetches(fetches: list[Fetch], processed: Processed, prior: PriorState, run: Run) -> None:

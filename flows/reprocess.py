@@ -10,8 +10,9 @@ from __future__ import annotations
 from prefect import flow
 
 from flows.archive import Archive
+from flows.extraction import drop_near_duplicates, process_in_batches
 from flows.nightly import _overrides
-from flows.pipeline import Run, _drop_near_duplicates, load, process_in_batches, summarise
+from flows.pipeline import Run, load, summarise
 from flows.settings import Settings
 from flows.staging import stage_run
 from flows.validation import validate_run
@@ -37,7 +38,7 @@ def reprocess(stale: bool = True, db: str | None = None, reports: str | None = N
         processed.articles += result.articles
         processed.facts += result.facts
         processed.outcomes |= result.outcomes
-    _drop_near_duplicates(processed, settings.target(), exclude=frozenset(p[0] for p in pages))
+    drop_near_duplicates(processed, settings.target(), exclude=frozenset(p[0] for p in pages))
     run.counts |= {"reprocessed": len(pages), "articles": len(processed.articles), "facts": len(processed.facts)}
     checked = validate_run.fn(run, processed)
     run.validation = checked.summary

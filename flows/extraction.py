@@ -1,0 +1,122 @@
+"""Extraction batches and the near-duplicate check of a run.
+
+Pages are cut into batches of Settings.batch_size and extracted where the run says:
+in this process, in worker processes (forkserver), or as Prefect tasks on a Dask
+cluster (``flows.cluster``); each worker signs its articles for the near-duplicate check.
+The check then compares the run's articles with each other and with the stored articles
+that share an LSH band with them (a join in the warehouse).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import partial
+from typing import TYPE_CHECKING
+
+from prefect.task_runners import TaskRunner
+
+from flows.settings import Settings
+from transforms.dedupe import Story, find_near_duplicates, is_verbatim_copy, lsh_bands
+from transforms.process import Page, Processed, process_and_sign
+from warehouse import REFERENCE_DIR
+from warehouse.db import Target, near_duplicate_candidates, open_warehouse, warehouse_exists
+
+if TYPE_CHECKING:
+    from flows.pipeline import Run
+
+Pool = Executor | TaskRunner | None
+
+
+@contextmanager
+def extraction_pool(settings: Settings, pages: int) -> Iterator[Pool]:
+    """Where extraction batches run: a Dask task runner (Settings.task_runner "dask", every
+    batch); else worker processes when there is enough work to repay their start-up."""
+    if settings.task_runner == "dask" and pages:
+        from flows.cluster import dask_task_runner  # imports distributed: only on this path
+
+        with dask_task_runner(settings) as runner:
+            yield runner
+        return
+    if settings.workers <= 1 or pages < settings.parallel_min_pages:
+        yield None
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context) as pool:
+        yield pool
+
+
+def submit_batches(pages: list[Page], run: Run, pool: Pool = None) -> list[Callable[[], Processed]]:
+    """Cut ``pages`` into batches of Settings.batch_size and hand each to ``pool`` now
+    (worker processes, or a Dask task runner with one task run per batch); without a pool
+    a batch is extracted in this process when its result is asked for."""
+    size = run.settings.batch_size
+    batches = [pages[i:i + size] for i in range(0, len(pages), size)]
+    args = (str(REFERENCE_DIR), run.run_id, run.started_at.date())
+    if isinstance(pool, TaskRunner):
+        from flows.cluster import submit_batches as submit_to_cluster
+
+        return submit_to_cluster(pool, batches, *args)
+    if pool:
+        return [pool.submit(process_and_sign, batch, *args).result for batch in batches]
+    return [partial(process_and_sign, batch, *args) for batch in batches]
+
+
+def collect_batches(results: list[Callable[[], Processed]], run: Run) -> Processed:
+    """The batches' results in order, merged, without the articles (and their facts)
+    published outside the run's backfill window."""
+    merged = Processed()
+    for result in results:
+        batch = result()
+        _keep_in_window(batch, run)
+        merge(merged, batch)
+    return merged
+
+
+def process_in_batches(pages: list[Page], run: Run, pool: Pool = None) -> Processed:
+    """Extract and sign ``pages`` in batches (in ``pool`` when given), keeping the backfill window."""
+    return collect_batches(submit_batches(pages, run, pool), run)
+
+
+def merge(into: Processed, part: Processed) -> None:
+    into.articles += part.articles
+    into.facts += part.facts
+    into.outcomes |= part.outcomes
+
+
+def _keep_in_window(batch: Processed, run: Run) -> None:
+    """Drop articles (and their facts) published outside a backfill window."""
+    outside = {a["url"] for a in batch.articles if not run.in_window(a["published_at"])}
+    for url in outside:
+        batch.outcomes[url] = ("out_of_window", "published outside the backfill window")
+    batch.articles = [a for a in batch.articles if a["url"] not in outside]
+    batch.facts = [f for f in batch.facts if f["article_url"] not in outside]
+
+
+def drop_near_duplicates(processed: Processed, target: Target, exclude: frozenset[str] = frozenset()) -> None:
+    """Keep one article per story: later copies get the outcome duplicate (same text)
+    or near_duplicate (edited), and are not loaded. Stored articles (but those in
+    ``exclude``, being re-derived) are always kept."""
+    new = [Story(a["url"], a["published_at"], tuple(a["text_minhash"]), bool(a["canonical_url"]), a["title"])
+           for a in processed.articles]
+    known = stored_stories(target, new, exclude)
+    stories = {story.url: story for story in new + known}
+    duplicates = find_near_duplicates(new, known)
+    for url, kept in duplicates.items():
+        verbatim = is_verbatim_copy(stories[url], stories[kept])
+        processed.outcomes[url] = ("duplicate" if verbatim else "near_duplicate", f"same story as {kept}")
+    processed.articles = [a for a in processed.articles if a["url"] not in duplicates]
+    processed.facts = [f for f in processed.facts if f["article_url"] not in duplicates]
+
+
+def stored_stories(target: Target, new: list[Story], exclude: frozenset[str] = frozenset()) -> list[Story]:
+    """The stored articles that may repeat one of ``new`` (they share an LSH band), but
+    those in ``exclude``: what the near-duplicate check compares new stories with."""
+    if not new or not warehouse_exists(target):
+        return []
+    bands, rows = lsh_bands()
+    with open_warehouse(target, read_only=True, wait_s=120) as con:
+        found = near_duplicate_candidates(con, [story.signature for story in new], bands, rows, sorted(exclude))
+    return [Story(url, published, tuple(signature), title=title) for url, published, signature, title in found]
