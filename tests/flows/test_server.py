@@ -160,21 +160,28 @@ def test_overlapping_backfills_write_one_at_a_time_and_load_each_article_once(se
     _assert_each_fact_once(db)
 
 
-def test_fanned_out_backfill_runs_each_partition_as_a_deployment_run(served: Served, dev_site, tmp_path) -> None:
-    db = tmp_path / "w.duckdb"
+@pytest.fixture(scope="module")
+def fanned_out(served: Served, dev_site, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The WINDOW backfilled with fan_out: one run of the backfill-partition deployment per
+    month. Also the clean run that a killed-then-rerun backfill of WINDOW must equal."""
+    db = tmp_path_factory.mktemp("fanned-out") / "w.duckdb"
     parameters = WINDOW | {"sources": dev_site.sources, "db": str(db), "allow_private_hosts": True,
                            "partition": "month", "fan_out": True}
     parent = run_deployment("backfill/backfill", parameters=parameters, timeout=400, poll_interval=1,
                             as_subflow=False)
     assert parent.state.is_completed(), parent.state
+    return db
+
+
+def test_fanned_out_backfill_runs_each_partition_as_a_deployment_run(fanned_out: Path) -> None:
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("backfill-partition/backfill-partition")
         runs = [run for run in client.read_flow_runs(deployment_filter=DeploymentFilter(
-            id=DeploymentFilterId(any_=[deployment.id]))) if run.parameters["db"] == str(db)]
+            id=DeploymentFilterId(any_=[deployment.id]))) if run.parameters["db"] == str(fanned_out)]
     assert sorted((run.parameters["since"], run.parameters["until"]) for run in runs) == [
         ("2024-10-01", "2024-10-31"), ("2024-11-01", "2024-11-30")]
     assert all(run.state.is_completed() for run in runs)
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(fanned_out), read_only=True)
     assert con.execute("SELECT count(*), count(DISTINCT url) FROM mart.articles").fetchone() == (5, 5)
     assert con.execute("SELECT count(*) FROM core.runs WHERE outcome = 'completed'").fetchone()[0] == 2
 
@@ -232,13 +239,11 @@ def test_server_commands_have_help_with_an_example(command: str) -> None:
     assert "Example" in result.output
 
 
-def test_killed_worker_then_another_worker_ends_as_a_clean_run(served: Served, dev_site, tmp_path) -> None:
+def test_killed_worker_then_another_worker_ends_as_a_clean_run(served: Served, dev_site, fanned_out: Path,
+                                                               tmp_path) -> None:
     """Last in the module: it kills the module's worker and leaves another in its place."""
-    clean, db = tmp_path / "clean.duckdb", tmp_path / "w.duckdb"
+    clean, db = fanned_out, tmp_path / "w.duckdb"
     parameters = WINDOW | {"sources": dev_site.sources, "allow_private_hosts": True, "partition": "month"}
-    reference = run_deployment("backfill/backfill", parameters=parameters | {"db": str(clean)}, timeout=300,
-                               poll_interval=1, as_subflow=False)
-    assert reference.state.is_completed(), reference.state
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("backfill/backfill")
         first = client.create_flow_run_from_deployment(deployment.id, parameters=parameters | {"db": str(db)})
