@@ -21,6 +21,7 @@ from typing import Literal
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
+from flows.extraction import shared_extraction_pool
 from flows.nightly import _overrides
 from flows.pipeline import Run, run_pipeline
 from flows.server import completed_run, idempotency_key, warehouse_slot
@@ -84,7 +85,7 @@ def backfill(since: dt.date, until: dt.date, sources: list[str], db: str | None 
     (the others are loaded: run the same backfill again to retry only those).
     """
     logger = get_run_logger()
-    settings = Settings(**_overrides(db, allow_private_hosts, reports))
+    settings = Settings(**_overrides(db, allow_private_hosts, reports, task_runner, dask_address))
     cut = partitions(since, until, partition)
     if dry_run:
         planned = plan(sources, cut, settings)
@@ -95,7 +96,11 @@ def backfill(since: dt.date, until: dt.date, sources: list[str], db: str | None 
         return {"partitions": rows}
     shared = {"sources": sources, "db": db, "allow_private_hosts": allow_private_hosts, "reports": reports,
               "force": force, "task_runner": task_runner, "dask_address": dask_address}
-    results = _run_deployments(cut, shared, settings) if fan_out else [_run_subflow(part, shared) for part in cut]
+    if fan_out:
+        results = _run_deployments(cut, shared, settings)
+    else:
+        with shared_extraction_pool(settings):  # one set of workers for every partition
+            results = [_run_subflow(part, shared) for part in cut]
     _publish(results, "backfill-partitions")
     failed = [r["since"] + ".." + r["until"] for r in results if r["outcome"] == "failed"]
     if failed:

@@ -70,10 +70,15 @@ def check_format(format: str) -> None:
 
 
 def print_frame(frame, format: str) -> None:
-    """Print a polars frame on stdout as a table, CSV (lists as text) or JSON records."""
+    """Print a polars frame on stdout as a table, CSV (lists and structs as JSON text) or
+    JSON records."""
+    import polars as pl
+
     if format == "csv":
+        nested = [c for c in frame.columns if isinstance(frame[c].dtype, pl.List | pl.Array | pl.Struct)]
         sys.stdout.write(frame.with_columns(
-            [frame[c].cast(str) for c in frame.columns if str(frame[c].dtype).startswith("List")]
+            pl.Series(c, [None if v is None else json.dumps(v, default=str) for v in frame[c].to_list()],
+                      dtype=pl.String) for c in nested
         ).write_csv())
     elif format == "json":
         sys.stdout.write(json.dumps(frame.to_dicts(), default=str, indent=1) + "\n")

@@ -13,6 +13,7 @@ import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -30,22 +31,49 @@ if TYPE_CHECKING:
 Pool = Executor | TaskRunner | None
 
 
+_shared_pool: ContextVar[ProcessPoolExecutor | None] = ContextVar("shared_extraction_pool", default=None)
+
+
 @contextmanager
 def extraction_pool(settings: Settings, pages: int) -> Iterator[Pool]:
     """Where extraction batches run: a Dask task runner (Settings.task_runner "dask", every
-    batch); else worker processes when there is enough work to repay their start-up."""
+    batch); the workers of an enclosing ``shared_extraction_pool`` (every batch); else
+    worker processes when there is enough work to repay their start-up."""
     if settings.task_runner == "dask" and pages:
         from flows.cluster import dask_task_runner  # imports distributed: only on this path
 
         with dask_task_runner(settings) as runner:
             yield runner
         return
+    if (shared := _shared_pool.get()) is not None:
+        yield shared
+        return
     if settings.workers <= 1 or pages < settings.parallel_min_pages:
         yield None
         return
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context) as pool:
+    with _worker_processes(settings.workers) as pool:
         yield pool
+
+
+@contextmanager
+def shared_extraction_pool(settings: Settings) -> Iterator[None]:
+    """One set of extraction workers for every run inside the block (a backfill's
+    partitions): started once, used by every partition whatever its size, so the flow's
+    process never loads the extraction models and memory does not depend on the order of
+    small and large partitions. Nothing is shared with one worker or the Dask runner."""
+    if settings.workers <= 1 or settings.task_runner == "dask" or _shared_pool.get() is not None:
+        yield
+        return
+    with _worker_processes(settings.workers) as pool:
+        token = _shared_pool.set(pool)
+        try:
+            yield
+        finally:
+            _shared_pool.reset(token)
+
+
+def _worker_processes(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
 
 
 def submit_batches(pages: list[Page], run: Run, pool: Pool = None) -> list[Callable[[], Processed]]:

@@ -181,7 +181,9 @@ def warehouse_slot(logger: logging.Logger | logging.LoggerAdapter) -> Iterator[N
     writers and the slot is skipped."""
     from prefect.settings import PREFECT_API_URL
 
-    if not PREFECT_API_URL.value():
+    from flows.temporary_api import is_temporary
+
+    if not PREFECT_API_URL.value() or is_temporary(PREFECT_API_URL.value()):
         logger.info("no Prefect server configured: the warehouse file lock serialises writers")
         yield
         return

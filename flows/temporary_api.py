@@ -22,7 +22,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -85,8 +85,30 @@ def temporary_api() -> Iterator[TemporaryApi | None]:
         return
     api = TemporaryApi()
     os.environ["PREFECT_API_URL"] = api.url
+    _temporary_urls.add(api.url)
     try:
         yield api
     finally:
+        _flush_prefect_logs()  # before the server goes: the last lines of a failed run
         os.environ.pop("PREFECT_API_URL", None)
+        _temporary_urls.discard(api.url)
         api.stop()
+
+
+def is_temporary(api_url: str | None) -> bool:
+    """True when ``api_url`` is a server ``temporary_api`` started in this process (it holds
+    no global concurrency limits: the warehouse file lock serialises writers)."""
+    return api_url in _temporary_urls
+
+
+def _flush_prefect_logs() -> None:
+    """Send the log lines Prefect still buffers for the API, while the server is up."""
+    if "prefect" not in sys.modules:
+        return
+    from prefect.logging.handlers import APILogWorker
+
+    with suppress(Exception):
+        APILogWorker.drain_all(timeout=5)
+
+
+_temporary_urls: set[str] = set()

@@ -45,14 +45,18 @@ def minhash_signature(text: str) -> list[int]:
 def find_near_duplicates(new: list[Story], known: list[Story], threshold: float = THRESHOLD) -> dict[str, str]:
     """Map each new story that repeats another to the URL of the one kept.
 
-    Known stories (already in the warehouse) are always kept; among new ones the one
-    published on the earliest day is kept, then one whose rel=canonical does not point
-    elsewhere, then the shortest last path segment (copies tend to add suffixes such as
-    -amp or -update), then the URL. Returns {duplicate url: kept url}.
+    Known stories (already in the warehouse) are always kept, but a known story whose URL
+    is among the new ones is an earlier version of it (an article edited since, or loaded
+    by a concurrent run) and is left out. Among new ones the one published on the earliest
+    day is kept, then one whose rel=canonical does not point elsewhere, then the shortest
+    last path segment (copies tend to add suffixes such as -amp or -update), then the URL.
+    Returns {duplicate url: kept url}.
     """
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    new_urls = {story.url for story in new}
     for story in known:
-        lsh.insert(story.url, _minhash(story.signature))
+        if story.url not in new_urls:
+            lsh.insert(story.url, _minhash(story.signature))
     duplicates: dict[str, str] = {}
     for story in sorted(new, key=_age_key):
         candidate = _minhash(story.signature)

@@ -54,6 +54,10 @@ def test_sql_formats(tmp_path) -> None:
     assert json.loads(result.output) == [{"a": 1, "b": "x"}]
     result = runner.invoke(app, ["sql", "SELECT * FROM t", "--db", str(db), "--format", "csv"])
     assert result.output.splitlines() == ["a,b", "1,x"]
+    result = runner.invoke(app, ["sql", "SELECT ['Ford', 'CATL'] AS parties, {'rate': 25} AS s", "--db", str(db),
+                                 "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["parties,s", '"[""Ford"", ""CATL""]","{""rate"": 25}"']
 
 
 def test_sql_on_missing_warehouse_fails_clearly(tmp_path) -> None:

@@ -77,3 +77,13 @@ def test_an_unrelated_story_has_no_candidates_and_exclude_is_honoured() -> None:
 def test_bands_times_rows_cover_the_signature(threshold: float) -> None:
     bands, rows = lsh_bands(threshold)
     assert bands * rows <= len(minhash_signature("a b c d e f"))
+
+
+def test_an_edited_article_replaces_its_stored_version_instead_of_clashing_with_it() -> None:
+    rng = random.Random(11)
+    text = _text(rng)
+    stored = [Story("https://a.example/1", None, tuple(minhash_signature(text)), title="one"),
+              Story("https://a.example/2", None, tuple(minhash_signature(_text(rng))), title="two")]
+    edited = Story("https://a.example/1", None, tuple(minhash_signature(_edited(text, rng, 0.5))))
+    copy_of_two = Story("https://b.example/2", None, stored[1].signature)
+    assert find_near_duplicates([edited, copy_of_two], stored) == {"https://b.example/2": "https://a.example/2"}
