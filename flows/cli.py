@@ -27,8 +27,10 @@ from flows.cli_common import (
     ReportsOption,
     WarehouseOption,
     build_settings,
+    check_writable,
     console,
     fail,
+    one_line_errors,
     out,
     print_frame,
 )
@@ -100,7 +102,8 @@ def _execute_on(api: TemporaryApi | None, kind: str, sources: list[str], setting
 
         token = _cli_run_context.set((run, report))
         try:
-            return flow(_run_pipeline_of_context, name=kind, log_prints=False, validate_parameters=False)(sources)
+            with one_line_errors():
+                return flow(_run_pipeline_of_context, name=kind, log_prints=False, validate_parameters=False)(sources)
         except Exception as exc:  # the run itself failed: say why, exit non-zero
             fail(f"run {run.run_id} failed: {exc}")
         finally:
@@ -149,6 +152,7 @@ def run(
     sources, config_private = _sources(source, config)
     settings = build_settings(db, reports, allow_private_hosts or config_private, task_runner=task_runner,
                          dask_address=dask_address, warehouse=warehouse)
+    check_writable(settings)
     _print_summary(_execute("nightly", sources, settings))
 
 
@@ -194,12 +198,14 @@ def backfill(
                               "db": str(settings.target()), "allow_private_hosts": settings.allow_private_hosts,
                               "reports": str(reports) if reports else None, "partition": partition, **runner})
             return
+        check_writable(settings)
         try:
             if api:
                 api.wait_ready()
-            result = backfill_flow(since.date(), until.date(), sources, str(settings.target()),
-                                   settings.allow_private_hosts, str(reports) if reports else None, partition,
-                                   **runner)
+            with one_line_errors():
+                result = backfill_flow(since.date(), until.date(), sources, str(settings.target()),
+                                       settings.allow_private_hosts, str(reports) if reports else None, partition,
+                                       **runner)
         except Exception as exc:
             fail(f"backfill failed: {exc}")
     print_frame(_partitions_frame(result["partitions"]), "table")
@@ -247,7 +253,8 @@ def demo(
         console.print(f"serving the sample site at {base_url}")
         sources = list(manifest["feeds"]) + [manifest["sitemap_index"]]
         settings = build_settings(db, None, True)
-        _print_summary(_execute("nightly", sources, settings))
+        check_writable(settings)
+    _print_summary(_execute("nightly", sources, settings))
     print_answers(settings.target(), out)
 
 
@@ -269,8 +276,9 @@ def reprocess(
 
             if api:
                 api.wait_ready()
-            summary = reprocess_flow(stale=stale and not all_articles, db=str(settings.target()),
-                                     reports=str(reports) if reports else None)
+            with one_line_errors():
+                summary = reprocess_flow(stale=stale and not all_articles, db=str(settings.target()),
+                                         reports=str(reports) if reports else None)
     except Exception as exc:
         fail(f"reprocess failed: {exc}")
     _print_summary(summary)

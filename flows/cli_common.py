@@ -4,7 +4,10 @@ options, failing with a message, and printing a frame."""
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -55,6 +58,51 @@ def build_settings(db: Path | None, reports: Path | None, allow_private: bool, *
     except ValueError as exc:
         fail(str(exc))
     return settings
+
+
+def check_writable(settings: Settings) -> None:
+    """Exit with code 1, before any run starts, when the warehouse file cannot be written:
+    the path is a folder, or its folder cannot be created or written to."""
+    target = settings.target()
+    if not isinstance(target, Path):
+        return
+    if target.is_dir():
+        fail(f"{target} is a folder: give the warehouse a file path, e.g. {target / 'newsledger.duckdb'}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create the folder of the warehouse {target}: {exc.strerror or exc}")
+    if not os.access(target.parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        fail(f"cannot write the warehouse {target}: check its permissions or pass another --db")
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """While a command runs a flow, keep off the console the traceback Prefect logs when a
+    flow or task run fails: the command says why in one line (the Prefect API still gets
+    the whole record). Prefect must be imported first."""
+    import logging
+
+    from prefect.logging.handlers import APILogHandler
+
+    quiet = _EngineTracebacks()
+    handlers = [handler for name in ("", "prefect") for handler in logging.getLogger(name).handlers
+                if not isinstance(handler, APILogHandler)]  # Prefect's console handler is the root's
+    for handler in handlers:
+        handler.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(quiet)
+
+
+class _EngineTracebacks:
+    """Drops the error records with a traceback that Prefect's flow and task engines log."""
+
+    def filter(self, record) -> bool:
+        engine = record.name.startswith(("prefect.flow_runs", "prefect.task_runs", "prefect.engine"))
+        return not (engine and record.levelno >= 40 and (record.exc_info or "Crash detected" in record.getMessage()))
 
 
 def fail(message: str, code: int = 1) -> None:

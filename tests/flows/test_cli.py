@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -77,6 +78,25 @@ def test_sql_errors_are_one_line_not_tracebacks(tmp_path) -> None:
     assert result.exit_code == 1 and "no result set" in " ".join(result.output.split())
     result = runner.invoke(app, ["quarantine", "--db", str(db), "--format", "xml"])
     assert result.exit_code == 1 and "--format must be" in result.output
+
+
+def test_a_failed_run_says_why_in_one_line_without_a_traceback(tmp_path) -> None:
+    """As a user runs it: its own process, Prefect's temporary server, the console as is."""
+    newsledger = Path(sys.executable).parent / "newsledger"
+    done = subprocess.run([str(newsledger), "run", "-s", "http://127.0.0.1:9/feed.xml", "--db", str(tmp_path / "w.db")],
+                          capture_output=True, text=True, timeout=300)
+    output = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 1, output
+    assert "none of the 1 sources could be read" in output and "pass --allow-private-hosts" in output
+    assert "Traceback" not in output and "Error logging to API" not in output
+
+
+@pytest.mark.parametrize("db", ["folder", "/proc/no-such-folder/w.duckdb"])
+def test_an_unwritable_warehouse_path_fails_before_the_run(tmp_path, db: str) -> None:
+    path = tmp_path if db == "folder" else Path(db)
+    result = runner.invoke(app, ["run", "-s", "http://127.0.0.1:9/feed.xml", "--db", str(path)])
+    assert result.exit_code == 1
+    assert ("is a folder" if db == "folder" else "cannot create the folder") in " ".join(result.output.split())
 
 
 def test_a_run_whose_sources_all_fail_exits_non_zero(tmp_path) -> None:
