@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -39,6 +39,8 @@ from flows.temporary_api import TemporaryApi, temporary_api
 
 if TYPE_CHECKING:
     from flows.pipeline import Run
+
+DEMO_PORT = 8731  # the sample site's port when free: the same URLs on every `newsledger demo`
 
 app = typer.Typer(
     help="newsledger: news articles in, business facts over time out (DuckDB warehouse).\n\n"
@@ -247,15 +249,28 @@ def demo(
     import tempfile
 
     from flows.demo import print_answers
-    from flows.demo_site import serve_demo
 
-    with tempfile.TemporaryDirectory() as tmp, serve_demo(Path(tmp)) as (base_url, manifest):
+    settings = build_settings(db, None, True)
+    check_writable(settings)
+    with tempfile.TemporaryDirectory() as tmp, _demo_site(Path(tmp)) as (base_url, manifest):
         console.print(f"serving the sample site at {base_url}")
         sources = list(manifest["feeds"]) + [manifest["sitemap_index"]]
-        settings = build_settings(db, None, True)
-        check_writable(settings)
-    _print_summary(_execute("nightly", sources, settings))
+        _print_summary(_execute("nightly", sources, settings))
     print_answers(settings.target(), out)
+
+
+@contextmanager
+def _demo_site(folder: Path) -> Iterator[tuple[str, dict]]:
+    """The sample site on DEMO_PORT, so that a second demo finds the same URLs (and gets
+    304s), or on a free port when that one is taken."""
+    from flows.demo_site import serve_demo
+
+    with ExitStack() as stack:
+        try:
+            served = stack.enter_context(serve_demo(folder, port=DEMO_PORT))
+        except OSError:  # the port is taken
+            served = stack.enter_context(serve_demo(folder))
+        yield served
 
 
 def reprocess(
