@@ -163,6 +163,7 @@ def backfill(
     until: Annotated[dt.datetime, typer.Option(
         help="Last publication date, inclusive (YYYY-MM-DD).", formats=["%Y-%m-%d"])],
     source: SourceOption = None, config: ConfigOption = None, db: DbOption = None,
+    warehouse: WarehouseOption = None,
     allow_private_hosts: PrivateOption = False, reports: ReportsOption = None,
     partition: Annotated[str, typer.Option(help="Cut the window into month, week or day partitions.")] = "month",
     dry_run: Annotated[bool, typer.Option(
@@ -190,7 +191,7 @@ def backfill(
             fail(str(exc))
         sources, config_private = _sources(source, config)
         settings = build_settings(db, reports, allow_private_hosts or config_private, task_runner=task_runner,
-                             dask_address=dask_address)
+                                  dask_address=dask_address, warehouse=warehouse)
         runner = {"task_runner": settings.task_runner, "dask_address": settings.dask_address}
         if dry_run:
             _print_plan(plan(sources, cut, settings))
@@ -274,7 +275,7 @@ def _demo_site(folder: Path) -> Iterator[tuple[str, dict]]:
 
 
 def reprocess(
-    db: DbOption = None, reports: ReportsOption = None,
+    db: DbOption = None, reports: ReportsOption = None, warehouse: WarehouseOption = None,
     all_articles: Annotated[bool, typer.Option(
         "--all", help="Redo every archived article, not only stale ones.")] = False,
     stale: Annotated[bool, typer.Option(
@@ -284,7 +285,7 @@ def reprocess(
 
     Example: newsledger reprocess --stale --db data/newsledger.duckdb
     """
-    settings = build_settings(db, reports, False)
+    settings = build_settings(db, reports, False, warehouse=warehouse)
     try:
         with temporary_api() as api:
             from flows.reprocess import reprocess as reprocess_flow

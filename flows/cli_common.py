@@ -39,6 +39,8 @@ def build_settings(db: Path | None, reports: Path | None, allow_private: bool, *
 
     Exits with code 1 when the warehouse they name is unusable (``Settings.target``).
     """
+    if db and warehouse:
+        fail("give either --db (a DuckDB file) or --warehouse (a DuckLake), not both")
     overrides: dict[str, object] = {}
     if db:
         overrides["db"] = db

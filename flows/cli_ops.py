@@ -91,7 +91,7 @@ def inspect(
 
 
 def report(
-    db: DbOption = None, reports: ReportsOption = None,
+    db: DbOption = None, reports: ReportsOption = None, warehouse: WarehouseOption = None,
     run_id: Annotated[str | None, typer.Option("--run", help="Run id (default: the latest run).")] = None,
 ) -> None:
     """Rebuild a run's HTML report (<reports>/<run_id>/index.html) and print its path.
@@ -101,7 +101,7 @@ def report(
     from flows.report import build_run_report
     from warehouse.db import connect, read_sql
 
-    settings = build_settings(db, reports, False)
+    settings = build_settings(db, reports, False, warehouse=warehouse)
     if run_id is None:
         try:
             con = connect(settings.target(), read_only=True, wait_s=30)
@@ -120,7 +120,7 @@ def report(
 
 
 def docs(
-    db: DbOption = None,
+    db: DbOption = None, warehouse: WarehouseOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for data_dictionary.md and .html.")] = Path("docs"),
 ) -> None:
     """Write the warehouse's data dictionary (Markdown and HTML) from the catalog's comments.
@@ -129,7 +129,7 @@ def docs(
     """
     from flows.docs import write_data_dictionary
 
-    settings = build_settings(db, None, False)
+    settings = build_settings(db, None, False, warehouse=warehouse)
     try:
         paths = write_data_dictionary(settings.target(), out_dir)
     except Exception as exc:
@@ -139,7 +139,7 @@ def docs(
 
 
 def quarantine(
-    db: DbOption = None,
+    db: DbOption = None, warehouse: WarehouseOption = None,
     run_id: Annotated[str | None, typer.Option("--run", help="Only rows of this run.")] = None,
     release: Annotated[bool, typer.Option(
         "--release", help="Release the listed rows: the next run fetches and validates them again.")] = False,
@@ -152,7 +152,7 @@ def quarantine(
     from warehouse.db import connect, list_quarantine, release_quarantine
 
     check_format(format)
-    settings = build_settings(db, None, False)
+    settings = build_settings(db, None, False, warehouse=warehouse)
     try:
         con = connect(settings.target(), read_only=not release, wait_s=30)
     except Exception as exc:

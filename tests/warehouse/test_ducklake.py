@@ -133,3 +133,9 @@ def test_sql_and_status_read_the_lake(loaded) -> None:
     assert result.stdout.split() == ["n", "2"]
     result = runner.invoke(app, ["status", "--warehouse", target])
     assert result.exit_code == 0 and "completed" in result.stdout
+    result = runner.invoke(app, ["quarantine", "--warehouse", target, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["report", "--warehouse", target])
+    assert result.exit_code == 0 and result.stdout.strip().endswith("index.html"), result.output
+    result = runner.invoke(app, ["status", "--warehouse", target, "--db", "other.duckdb"])
+    assert result.exit_code == 1 and "not both" in result.output
