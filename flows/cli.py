@@ -69,8 +69,15 @@ def _sources(source: list[str] | None, config: Path | None) -> tuple[list[str], 
     if config:
         if not config.exists():
             fail(f"config file {config} does not exist")
-        loaded = yaml.safe_load(config.read_text()) or {}
-        sources += list(loaded.get("sources", []))
+        try:
+            loaded = yaml.safe_load(config.read_text()) or {}
+        except yaml.YAMLError as exc:
+            fail(f"config file {config} is not valid YAML: {' '.join(str(exc).split())}")
+        unknown = set(loaded) - {"sources", "allow_private_hosts"} if isinstance(loaded, dict) else {"(not a mapping)"}
+        if unknown:
+            fail(f"config file {config}: unknown keys {', '.join(sorted(map(str, unknown)))}; "
+                 "it takes `sources:` (a list of URLs) and `allow_private_hosts:`")
+        sources += list(loaded.get("sources") or [])
         allow_private = bool(loaded.get("allow_private_hosts", False))
     if not sources:
         fail("no sources: pass --source URL (repeatable) or --config sources.yaml")

@@ -133,7 +133,9 @@ def print_frame(frame, format: str) -> None:
     elif format == "json":
         sys.stdout.write(json.dumps(frame.to_dicts(), default=str, indent=1) + "\n")
     else:
-        table = Table(*frame.columns)
+        table = Table()
+        for column in frame.columns:
+            table.add_column(column, overflow="fold")  # whole run ids and URLs, folded, never cut
         for row in frame.iter_rows():
             table.add_row(*("" if v is None else str(v) for v in row))
         out.print(table)

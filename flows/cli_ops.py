@@ -4,6 +4,7 @@ pipeline: sql, status, inspect, report, docs, quarantine (registered in ``flows.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -63,6 +64,10 @@ def status(db: DbOption = None, limit: Annotated[int, typer.Option(help="Runs to
     settings = build_settings(db, None, False, warehouse=warehouse)
     from warehouse.db import connect, read_sql
 
+    failed = failed_runs(settings.resolved_reports(), limit)
+    if failed:
+        out.print("[bold]failed runs[/] (nothing of them is in the warehouse; their summary.json says why)")
+        print_frame(_frame(failed), "table")
     try:
         con = connect(settings.target(), read_only=True, wait_s=30)
     except Exception as exc:
@@ -72,6 +77,27 @@ def status(db: DbOption = None, limit: Annotated[int, typer.Option(help="Runs to
     con.close()
     print_frame(runs, "table")
     print_frame(pending, "table")
+
+
+def failed_runs(reports: Path, limit: int) -> list[dict]:
+    """The latest ``limit`` runs whose <reports>/<run_id>/summary.json says they failed:
+    run_id, started_at (ISO text) and error, newest first. A failed run leaves the
+    warehouse as it was, so its summary is its only record."""
+    found = []
+    for path in reports.glob("*/summary.json"):
+        try:
+            summary = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if summary.get("outcome") == "failed":
+            found.append({key: summary.get(key) for key in ("run_id", "started_at", "error")})
+    return sorted(found, key=lambda run: run["started_at"] or "", reverse=True)[:limit]
+
+
+def _frame(rows: list[dict]):
+    import polars as pl
+
+    return pl.DataFrame(rows, schema={"run_id": pl.String, "started_at": pl.String, "error": pl.String})
 
 
 def inspect(

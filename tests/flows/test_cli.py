@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -89,6 +90,10 @@ def test_a_failed_run_says_why_in_one_line_without_a_traceback(tmp_path) -> None
     assert done.returncode == 1, output
     assert "none of the 1 sources could be read" in output and "pass --allow-private-hosts" in output
     assert "Traceback" not in output and "Error logging to API" not in output
+    status = subprocess.run([str(newsledger), "status", "--db", str(tmp_path / "w.db")], capture_output=True,
+                            text=True, timeout=120, env=os.environ | {"COLUMNS": "400"})  # no wrapped cells
+    listed = " ".join(status.stdout.split())
+    assert "failed runs" in listed and "none of the 1 sources could be read" in listed
 
 
 @pytest.mark.parametrize("db", ["folder", "/proc/no-such-folder/w.duckdb"])
