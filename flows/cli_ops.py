@@ -108,7 +108,7 @@ def inspect(
 
     Example: newsledger inspect https://example.com/2024/10/29/story.html
     """
-    from flows.inspect import inspect_page
+    from flows.inspection import inspect_page
 
     try:
         inspect_page(target, out, allow_private_hosts=allow_private_hosts)

@@ -48,3 +48,13 @@ def test_only_the_dask_path_loads_dask() -> None:
         if path.name != "cluster.py" and (found := {n for n in names if n.split(".")[0] in dask} | (names & dask)):
             loaders[path.name] = sorted(found)
     assert loaders == {}
+
+
+@pytest.mark.parametrize("package", ["flows", "transforms", "schemas", "warehouse"])
+def test_no_module_shadows_a_standard_library_module(package: str) -> None:
+    """A flow run started from an entrypoint file puts its folder on sys.path, and worker
+    processes inherit it: a flows/inspect.py would then be imported as `inspect`."""
+    import sys
+
+    shadowing = sorted(p.stem for p in (ROOT / package).glob("*.py") if p.stem in sys.stdlib_module_names)
+    assert shadowing == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from flows.inspect import InspectError, inspect_page
+from flows.inspection import InspectError, inspect_page
 
 BODY = ("Volkswagen and Rivian agreed on Tuesday to form a joint venture for vehicle software, "
         "the companies said in a statement. The venture will be based in California.")
