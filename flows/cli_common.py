@@ -41,20 +41,9 @@ def build_settings(db: Path | None, reports: Path | None, allow_private: bool, *
     """
     if db and warehouse:
         fail("give either --db (a DuckDB file) or --warehouse (a DuckLake), not both")
-    overrides: dict[str, object] = {}
-    if db:
-        overrides["db"] = db
-    if warehouse:
-        overrides["warehouse"] = warehouse
-    if reports:
-        overrides["reports"] = reports
-    if allow_private:
-        overrides["allow_private_hosts"] = True
-    if task_runner:
-        overrides["task_runner"] = task_runner
-    if dask_address:
-        overrides["dask_address"] = dask_address
-    settings = Settings(**overrides)
+    given = {"db": db, "warehouse": warehouse, "reports": reports, "allow_private_hosts": allow_private,
+             "task_runner": task_runner, "dask_address": dask_address}
+    settings = Settings(**{name: value for name, value in given.items() if value})  # unset: the environment's
     try:
         settings.target()
     except ValueError as exc:
