@@ -129,6 +129,8 @@ def drop_near_duplicates(processed: Processed, target: Target, exclude: frozense
     ``exclude``, being re-derived) are always kept."""
     new = [Story(a["url"], a["published_at"], tuple(a["text_minhash"]), bool(a["canonical_url"]), a["title"])
            for a in processed.articles]
+    if not new:
+        return
     known = stored_stories(target, new, exclude)
     stories = {story.url: story for story in new + known}
     duplicates = find_near_duplicates(new, known)

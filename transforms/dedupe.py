@@ -2,6 +2,9 @@
 
 A syndicated copy with a changed headline or an edited paragraph keeps most of its
 5-word shingles, so its estimated Jaccard similarity to the original stays high.
+
+datasketch is imported where it is used: importing it imports scipy (about 2 s), which a
+run with nothing new to extract (the nightly re-run of an unchanged site) never needs.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NUM_PERM = 64
 SHINGLE_WORDS = 5
@@ -34,6 +40,8 @@ class Story:
 
 def minhash_signature(text: str) -> list[int]:
     """NUM_PERM unsigned 64-bit MinHash values of the text's lower-cased 5-word shingles."""
+    from datasketch import MinHash
+
     words = _WORD.findall(text.lower())
     shingles = {" ".join(words[i:i + SHINGLE_WORDS]).encode("utf-8")
                 for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
@@ -52,6 +60,8 @@ def find_near_duplicates(new: list[Story], known: list[Story], threshold: float 
     last path segment (copies tend to add suffixes such as -amp or -update), then the URL.
     Returns {duplicate url: kept url}.
     """
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     new_urls = {story.url for story in new}
     for story in known:
@@ -73,11 +83,15 @@ def lsh_bands(threshold: float = THRESHOLD) -> tuple[int, int]:
     """(bands, rows per band) of the LSH index ``find_near_duplicates`` builds: two
     signatures are compared only when one of their bands is equal (datasketch's optimum
     for ``threshold`` and NUM_PERM; (8, 8) for 0.7 and 64)."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     return lsh.b, lsh.r
 
 
 def _minhash(signature: tuple[int, ...] | list[int]) -> MinHash:
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashvalues=np.array(signature, dtype=np.uint64))
 
 
