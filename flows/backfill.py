@@ -22,10 +22,9 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
 from flows.extraction import shared_extraction_pool
-from flows.nightly import _overrides
 from flows.pipeline import Run, run_pipeline
 from flows.server import completed_run, idempotency_key, warehouse_slot
-from flows.settings import Settings, TaskRunnerName
+from flows.settings import Settings, TaskRunnerName, settings_with
 
 Partitioning = Literal["month", "week", "day"]
 PARTITION_DEPLOYMENT = "backfill-partition/backfill-partition"  # <flow name>/<deployment name> in prefect.yaml
@@ -85,7 +84,8 @@ def backfill(since: dt.date, until: dt.date, sources: list[str], db: str | None 
     (the others are loaded: run the same backfill again to retry only those).
     """
     logger = get_run_logger()
-    settings = Settings(**_overrides(db, allow_private_hosts, reports, task_runner, dask_address))
+    settings = settings_with(db=db, allow_private_hosts=allow_private_hosts, reports=reports,
+                             task_runner=task_runner, dask_address=dask_address)
     cut = partitions(since, until, partition)
     if dry_run:
         planned = plan(sources, cut, settings)
@@ -116,7 +116,8 @@ def backfill_partition(since: dt.date, until: dt.date, sources: list[str], db: s
     """One partition of a backfill: skipped when a completed run already carries its
     idempotency key, else the pipeline for [since, until] under the warehouse-write slot."""
     logger = get_run_logger()
-    settings = Settings(**_overrides(db, allow_private_hosts, reports, task_runner, dask_address))
+    settings = settings_with(db=db, allow_private_hosts=allow_private_hosts, reports=reports,
+                             task_runner=task_runner, dask_address=dask_address)
     key = idempotency_key("backfill", f"{since}..{until}", sources)
     if (skipped := _skip(settings, key, force, logger)) is not None:
         return skipped

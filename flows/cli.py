@@ -114,6 +114,9 @@ def _execute_on(api: TemporaryApi | None, kind: str, sources: list[str], setting
         try:
             with one_line_errors():
                 return flow(_run_pipeline_of_context, name=kind, log_prints=False, validate_parameters=False)(sources)
+        except KeyboardInterrupt:
+            fail(f"run {run.run_id} interrupted; a run stopped before its load leaves the warehouse as it was: "
+                 "run the same command again", code=130)
         except Exception as exc:  # the run itself failed: say why, exit non-zero
             fail(f"run {run.run_id} failed: {exc}")
         finally:

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.settings import Settings
+from flows.settings import Settings, settings_with
 
 console = Console(stderr=True)
 out = Console()
@@ -41,9 +41,8 @@ def build_settings(db: Path | None, reports: Path | None, allow_private: bool, *
     """
     if db and warehouse:
         fail("give either --db (a DuckDB file) or --warehouse (a DuckLake), not both")
-    given = {"db": db, "warehouse": warehouse, "reports": reports, "allow_private_hosts": allow_private,
-             "task_runner": task_runner, "dask_address": dask_address}
-    settings = Settings(**{name: value for name, value in given.items() if value})  # unset: the environment's
+    settings = settings_with(db=db, warehouse=warehouse, reports=reports, allow_private_hosts=allow_private,
+                             task_runner=task_runner, dask_address=dask_address)
     try:
         settings.target()
     except ValueError as exc:

@@ -10,6 +10,7 @@ that share an LSH band with them (a join in the warehouse).
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -72,8 +73,24 @@ def shared_extraction_pool(settings: Settings) -> Iterator[None]:
             _shared_pool.reset(token)
 
 
-def _worker_processes(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+@contextmanager
+def _worker_processes(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """Extraction workers for the block; when it fails (Ctrl-C included) the batches not
+    started are cancelled instead of extracted."""
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=_ignore_interrupts)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C (SIGINT to the terminal's whole process group) to the flow's
+    process, which stops them once it has recorded why the run stopped."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def submit_batches(pages: list[Page], run: Run, pool: Pool = None) -> list[Callable[[], Processed]]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow, get_run_logger
 
 from flows.pipeline import Run, run_pipeline
 from flows.server import completed_run, warehouse_slot
-from flows.settings import Settings, TaskRunnerName, warehouse_overrides
+from flows.settings import TaskRunnerName, settings_with
 
 
 @flow(name="nightly", log_prints=False)
@@ -20,7 +18,8 @@ def nightly(sources: list[str], db: str | None = None, allow_private_hosts: bool
     returns the run summary (counts, timings). ``task_runner`` "dask" extracts the batches
     on the Dask cluster at ``dask_address`` (none: a local one); None keeps Settings
     (NEWSLEDGER_TASK_RUNNER)."""
-    settings = Settings(**_overrides(db, allow_private_hosts, reports, task_runner, dask_address))
+    settings = settings_with(db=db, allow_private_hosts=allow_private_hosts, reports=reports,
+                             task_runner=task_runner, dask_address=dask_address)
     run, logger = Run(kind="nightly", settings=settings), get_run_logger()
     if (skipped := _skip(run, logger)) is not None:
         return skipped
@@ -39,18 +38,3 @@ def _skip(run: Run, logger) -> dict | None:
     logger.info("night %s already loaded by run %s: nothing to do", run.idempotency_key, done)
     return {"run_id": done, "outcome": "skipped", "idempotency_key": run.idempotency_key}
 
-
-def _overrides(db: str | None, allow_private_hosts: bool, reports: str | None,
-               task_runner: TaskRunnerName | None = None, dask_address: str | None = None) -> dict:
-    overrides: dict[str, object] = {}
-    if db:
-        overrides |= warehouse_overrides(db)
-    if allow_private_hosts:
-        overrides["allow_private_hosts"] = True
-    if reports:
-        overrides["reports"] = Path(reports)
-    if task_runner:
-        overrides["task_runner"] = task_runner
-    if dask_address:
-        overrides["dask_address"] = dask_address
-    return overrides

@@ -120,6 +120,9 @@ def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None)
         staged = _timed(run, "stage", lambda: stage_run(run, processed, checked.quarantine, checked.articles,
                                                         checked.facts))
         _timed(run, "load", lambda: load.fn(staged, run))
+    except KeyboardInterrupt:
+        summarise(run, error="interrupted")  # the load is one transaction: all of it or none
+        raise
     except Exception as exc:
         summarise(run, error=f"{type(exc).__name__}: {exc}")  # the warehouse is untouched: re-run after a fix
         raise

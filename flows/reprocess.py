@@ -11,9 +11,8 @@ from prefect import flow
 
 from flows.archive import Archive
 from flows.extraction import drop_near_duplicates, process_in_batches
-from flows.nightly import _overrides
 from flows.pipeline import Run, load, summarise
-from flows.settings import Settings
+from flows.settings import Settings, settings_with
 from flows.staging import stage_run
 from flows.validation import validate_run
 from transforms.facts import EXTRACTOR_VERSION
@@ -25,7 +24,7 @@ from warehouse.db import open_warehouse, read_sql
 def reprocess(stale: bool = True, db: str | None = None, reports: str | None = None) -> dict:
     """Re-extract archived articles (only stale ones when ``stale``) and reload their facts;
     returns the run summary. Raises FileNotFoundError when an archived body is missing."""
-    settings = Settings(**_overrides(db, False, reports))
+    settings = settings_with(db=db, reports=reports)
     run = Run(kind="reprocess", settings=settings)
     pages = archived_pages(settings, stale)
     archive = Archive(settings.resolved_data_dir() / "archive")

@@ -12,14 +12,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warehouse.db import LAKE_PREFIX, DuckLake, Target, parse_target
 
-
-def warehouse_overrides(db: str | Path) -> dict[str, object]:
-    """Settings overrides for a flow's ``db`` parameter: ``ducklake:<catalog>`` sets
-    ``warehouse``, anything else the file ``db``."""
-    text = str(db)
-    return {"warehouse": text} if text.startswith(LAKE_PREFIX) else {"db": Path(text)}
-
-
 TaskRunnerName = Literal["local", "dask"]
 
 
@@ -117,3 +109,17 @@ class Settings(BaseSettings):
         if isinstance(target, DuckLake):
             return target.catalog_file.parent if target.catalog_file else self.db.parent
         return target.parent
+
+
+def settings_with(db: str | Path | None = None, **given: object) -> Settings:
+    """The environment's settings, overridden by the values ``given`` that are set (None and
+    False leave the environment's): what a command's options or a flow's parameters ask for.
+    ``db`` may name a DuckLake (``ducklake:<catalog>`` sets ``warehouse``) or a DuckDB file.
+
+    Raises pydantic.ValidationError for an unknown setting or a value of the wrong type.
+    """
+    overrides = {name: value for name, value in given.items() if value is not None and value is not False}
+    if db:
+        text = str(db)
+        overrides |= {"warehouse": text} if text.startswith(LAKE_PREFIX) else {"db": Path(text)}
+    return Settings(**overrides)

@@ -7,6 +7,11 @@ server (Prefect's uvicorn app in ephemeral mode, the database under PREFECT_HOME
 command begins and hands its URL to Prefect through PREFECT_API_URL, so the two overlap;
 ``wait_ready`` then blocks until it answers. The server stops when the command ends.
 
+The server runs in a process group of its own: Ctrl-C at the terminal reaches the command
+(which then tells the server why its flow run stopped) but not the server, which the
+command stops last; SIGTERM to the command stops the server too, and on Linux the server
+gets SIGTERM when the command's process dies however it dies (PR_SET_PDEATHSIG).
+
 Prefect reads PREFECT_API_URL once, when first imported: in a process that has already
 imported it (tests, a library call), or with PREFECT_API_URL set, nothing is started and
 Prefect does as it always does.
@@ -14,7 +19,9 @@ Prefect does as it always does.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -43,7 +50,8 @@ class TemporaryApi:
                    "--log-level", "error", "--lifespan", "on"]
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop) a file: a full pipe would stall the server
         self.process = subprocess.Popen(command, env=os.environ | _EPHEMERAL, stdin=subprocess.DEVNULL,
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+                                        stdout=self.log, stderr=subprocess.STDOUT, process_group=0,
+                                        preexec_fn=_die_with_parent if sys.platform == "linux" else None)
 
     def wait_ready(self, timeout_s: float = 120.0) -> None:
         """Block until the server answers /health. Raises RuntimeError when its process
@@ -86,6 +94,7 @@ def temporary_api() -> Iterator[TemporaryApi | None]:
     api = TemporaryApi()
     os.environ["PREFECT_API_URL"] = api.url
     _temporary_urls.add(api.url)
+    on_term = _exit_on_sigterm()
     try:
         yield api
     finally:
@@ -93,6 +102,27 @@ def temporary_api() -> Iterator[TemporaryApi | None]:
         os.environ.pop("PREFECT_API_URL", None)
         _temporary_urls.discard(api.url)
         api.stop()
+        if on_term is not None:
+            signal.signal(signal.SIGTERM, on_term)
+
+
+def _die_with_parent() -> None:
+    """In the server's process before it starts: SIGTERM when the thread that started it
+    (the command's main thread) dies, so that a killed command leaves no server behind."""
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _exit_on_sigterm():
+    """Make SIGTERM raise SystemExit(143) in the main thread, so that the blocks above
+    unwind and the server (in its own process group) is stopped; returns the previous
+    handler, or None off the main thread, where signals cannot be handled."""
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    with suppress(ValueError):
+        return signal.signal(signal.SIGTERM, terminate)
+    return None
 
 
 def is_temporary(api_url: str | None) -> bool:

@@ -1,7 +1,10 @@
 """Runs that die or overlap lose nothing: `newsledger run` processes on a served dev site.
 
 A run killed with SIGKILL inside its load transaction leaves the warehouse as it was; the
-next run then gives the same tables as a clean run. Two runs started at once on one
+next run then gives the same tables as a clean run. Ctrl-C (SIGINT to the run's process
+group) while worker processes extract stops the run in seconds with exit code 130 and a
+one-line message, leaves no process and the warehouse as it was, and records why in the
+run's summary; the next run again gives a clean run's tables. Two runs started at once on one
 warehouse file both complete (the second load waits for the write lock) and leave the same
 tables as one clean run. Tables are compared row for row without the columns that name a
 run or the moment something happened (EPHEMERAL).
@@ -10,6 +13,7 @@ run or the moment something happened (EPHEMERAL).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -29,11 +33,13 @@ RUN_TIMEOUT_S = 300
 
 
 def start_run(site: ServedSite, db: Path, **env: str) -> subprocess.Popen:
-    """`newsledger run` over the site's sources, in a process group of its own."""
+    """`newsledger run` over the site's sources, in a process group of its own, taking
+    Ctrl-C as a terminal's foreground job does (whatever this process inherited)."""
     sources = [arg for source in site.sources for arg in ("-s", source)]
     return subprocess.Popen([str(NEWSLEDGER), "run", *sources, "--db", str(db), "--allow-private-hosts"],
                             env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def finish(process: subprocess.Popen) -> str:
@@ -128,3 +134,59 @@ def test_two_runs_at_once_both_complete(concurrent_db: Path) -> None:
 @pytest.mark.parametrize("table", TABLES)
 def test_two_runs_at_once_leave_one_clean_result(concurrent_db: Path, clean_db: Path, table: str) -> None:
     assert table_rows(concurrent_db, table, EPHEMERAL) == table_rows(clean_db, table, EPHEMERAL)
+
+
+@pytest.fixture(scope="module")
+def interrupted_then_rerun(dev_site: ServedSite, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    db = tmp_path_factory.mktemp("interrupted") / "w.duckdb"
+    archive = db.parent / "newsledger-data" / "archive"
+    process = start_run(dev_site, db, NEWSLEDGER_PARALLEL_MIN_PAGES="1", NEWSLEDGER_BATCH_SIZE="4")
+    try:
+        deadline = time.monotonic() + RUN_TIMEOUT_S
+        while not any(archive.glob("*/*.gz")):  # pages fetched: the workers start or extract
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()[0]
+            time.sleep(0.05)
+        time.sleep(0.5)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole foreground process group
+        interrupted = time.monotonic()
+        output, _ = process.communicate(timeout=120)
+        seconds = time.monotonic() - interrupted
+        time.sleep(1)
+        group_left = _group_alive(process.pid)
+    finally:
+        kill_group(process)
+    summaries = [json.loads(path.read_text()) for path in (db.parent / "reports").glob("*/summary.json")]
+    after = {table: table_rows(db, table, EPHEMERAL) for table in ("core.runs", "core.articles")} \
+        if db.exists() else {}
+    finish(start_run(dev_site, db))
+    return {"db": db, "returncode": process.returncode, "output": output, "seconds": seconds,
+            "group_left": group_left, "summaries": summaries, "after": after}
+
+
+def _group_alive(pgid: int) -> bool:
+    """True while a process of the group runs (zombies, exited but not reaped, do not count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            state, _, _, group = stat.read_text().rsplit(")", 1)[1].split()[:4]
+            if int(group) == pgid and state != "Z":
+                return True
+    return False
+
+
+def test_interrupted_run_stops_with_one_line(interrupted_then_rerun: dict) -> None:
+    run = interrupted_then_rerun
+    assert run["returncode"] == 130, run["output"]
+    assert "interrupted" in run["output"] and "run the same command again" in run["output"]
+    assert "Traceback" not in run["output"] and "Connection refused" not in run["output"]
+    assert run["seconds"] < 60
+    assert not run["group_left"]  # workers and all
+
+
+def test_interrupted_run_loads_nothing_and_says_why(interrupted_then_rerun: dict) -> None:
+    assert all(not rows for rows in interrupted_then_rerun["after"].values())
+    assert [(s["outcome"], s["error"]) for s in interrupted_then_rerun["summaries"]] == [("failed", "interrupted")]
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_rerun_after_interrupt_matches_a_clean_run(interrupted_then_rerun: dict, clean_db: Path, table: str) -> None:
+    assert table_rows(interrupted_then_rerun["db"], table, EPHEMERAL) == table_rows(clean_db, table, EPHEMERAL)
