@@ -110,9 +110,10 @@ def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None)
     """
     report = progress or (lambda stage, done, total: None)
     try:
-        prior = _timed(run, "state", lambda: read_prior_state.fn(run.settings))
         with Crawler(run.settings) as crawler:  # one client: robots.txt is read once per host and run
             entries = _timed(run, "discover", lambda: discover.fn(crawler, sources, run, report))
+            prior = _timed(run, "state", lambda: read_prior_state.fn(run.settings, list(entries),
+                                                                     with_failures=run.kind == "nightly"))
             requests = plan_fetches(entries, prior, run)
             processed = crawl_and_extract(crawler, requests, entries, prior, run, report)
         checked = _timed(run, "validate", lambda: validate_run.fn(run, processed))
@@ -140,16 +141,21 @@ def _timed(run: Run, stage: str, work: Callable):
 
 
 @task(name="read-prior-state")
-def read_prior_state(settings: Settings) -> PriorState:
-    """Crawl state and stored articles' content hashes from the warehouse (a short read-only open)."""
+def read_prior_state(settings: Settings, urls: list[str], with_failures: bool) -> PriorState:
+    """The crawl state and stored content hashes of the URLs a run may request: ``urls`` (those
+    its sources announce) and, ``with_failures``, every URL whose last fetch failed (a
+    nightly run retries them). Only these are read, so the run's memory does not grow with
+    the warehouse. A short read-only open."""
     target = settings.target()
     if not warehouse_exists(target):
         return PriorState()
     with open_warehouse(target, read_only=True, wait_s=120) as con:
         if not con.execute(read_sql("crawl_state_exists")).fetchone()[0]:
             return PriorState()
-        crawl = con.execute(read_sql("prior_crawl_state")).pl().rows_by_key("url", named=True, unique=True)
-        articles = {u: (s, v) for u, s, v in con.execute(read_sql("prior_articles")).fetchall()}
+        crawl = con.execute(read_sql("prior_crawl_state"), {"urls": urls, "with_failures": with_failures}
+                            ).pl().rows_by_key("url", named=True, unique=True)
+        wanted = list(dict.fromkeys(urls + list(crawl)))
+        articles = {u: (s, v) for u, s, v in con.execute(read_sql("prior_articles"), {"urls": wanted}).fetchall()}
     return PriorState(crawl, articles)
 
 
