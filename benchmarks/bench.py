@@ -216,14 +216,12 @@ def _wait_healthy(api: str, process: subprocess.Popen, timeout_s: float = 180) -
 
 def run_env(workers: int) -> dict[str, str]:
     """The environment of every run: quiet Prefect, loopback politeness raised (one host serves
-    all outlets here: no delay, as many requests to it as the run has in flight; more
-    threads than that only contend for the interpreter on a loopback site with no
-    latency), the same worker count as the floor."""
+    all outlets here), the same worker count as the floor."""
     return os.environ | {
         "PREFECT_HOME": os.environ.get("PREFECT_HOME", "/tmp/prefect-bench"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING",
         "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
-        "NEWSLEDGER_CONCURRENCY": "8", "NEWSLEDGER_PER_HOST_CONCURRENCY": "8", "NEWSLEDGER_PER_HOST_DELAY_S": "0",
+        "NEWSLEDGER_CONCURRENCY": "16", "NEWSLEDGER_PER_HOST_CONCURRENCY": "16", "NEWSLEDGER_PER_HOST_DELAY_S": "0",
         "NEWSLEDGER_WORKERS": str(workers),
     }
 

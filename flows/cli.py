@@ -96,8 +96,8 @@ def _execute_on(api: TemporaryApi | None, kind: str, sources: list[str], setting
     from flows.pipeline import Run
 
     run = Run(kind=kind, settings=settings, since=since, until=until)
-    _import_late_modules()
     if api:
+        _import_late_modules()  # while the temporary server starts
         api.wait_ready()
     columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
@@ -125,9 +125,11 @@ def _execute_on(api: TemporaryApi | None, kind: str, sources: list[str], setting
 
 
 def _import_late_modules() -> None:
-    """Import now what every run imports near its end, so that a temporary server's start-up
+    """Import what every run imports near its end while a temporary server starts, which
     hides it: DuckDB's Python client imports pandas (about 2 s) on the first bound
-    parameter, and the run report draws its charts with altair (about 1.5 s)."""
+    parameter, and the run report draws its charts with altair (about 1.5 s). With a
+    running server nothing waits: they are imported where needed (pandas by Great
+    Expectations' warm-up thread, beside the extraction, when the run has new pages)."""
     import altair  # noqa: F401
     import pandas  # noqa: F401
 
