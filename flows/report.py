@@ -32,6 +32,8 @@ PARTNERSHIP_STATUS = {"reported": "#9ecae1", "negotiating": "#4292c6", "agreed":
                       "denied": "#de2d26"}
 EXPANSION_STATUS = {"planned": "#9ecae1", "active": "#31a354", "cancelled": "#de2d26"}
 WIDTH = 640
+MAX_FACTS = 40   # per fact chart, and states per fact: the report stays readable, and as cheap
+MAX_STATES = 20  # to draw at a million facts as at ten
 
 
 @dataclass(frozen=True)
@@ -44,13 +46,16 @@ class Chart:
     points: int
 
 
-def build_run_report(db: Target | str, run_id: str | None, out_dir: Path) -> Path:
+def build_run_report(db: Target | str, run_id: str | None, out_dir: Path, max_facts: int = MAX_FACTS,
+                     max_states: int = MAX_STATES) -> Path:
     """Write the report of run ``run_id`` (None: the latest run) to ``out_dir/index.html``; return its path.
 
     The warehouse ``db`` (a file, a ``DuckLake`` or its ``ducklake:`` text) is opened
     read-only (waiting up to 30 s for a load to finish).
-    Charts show fact history as the warehouse knew it when the run ended. A warehouse
-    without runs or facts still gives a page, each empty chart saying 'no data'.
+    Charts show fact history as the warehouse knew it when the run ended: of each fact
+    type the ``max_facts`` facts that changed last, each with its last ``max_states``
+    states (the caption says so when there are more). A warehouse without runs or facts
+    still gives a page, each empty chart saying 'no data'.
     Raises LookupError when ``run_id`` is not in ``mart.runs``.
     """
     con = connect(db, read_only=True, wait_s=30)
@@ -61,7 +66,7 @@ def build_run_report(db: Target | str, run_id: str | None, out_dir: Path) -> Pat
             raise LookupError(msg)
         known_at = (run or {}).get("ended_at") or dt.datetime.now(dt.UTC)
         tables = _run_tables(con, run)
-        charts = _charts(con, known_at, tables["outcomes"])
+        charts = _charts(con, known_at, tables["outcomes"], max_facts, max_states)
     finally:
         con.close()
     out_dir = Path(out_dir)
@@ -97,28 +102,46 @@ def _run_tables(con: duckdb.DuckDBPyConnection, run: dict[str, Any] | None) -> d
     }
 
 
-def _charts(con: duckdb.DuckDBPyConnection, known_at: dt.datetime, outcomes: pl.DataFrame) -> list[Chart]:
-    """Every chart of the report, in page order: fact history as known at ``known_at``, the run's outcomes."""
-    known = {"known_at": known_at}
+def _charts(con: duckdb.DuckDBPyConnection, known_at: dt.datetime, outcomes: pl.DataFrame,
+            max_facts: int, max_states: int) -> list[Chart]:
+    """Every chart of the report, in page order: fact history as known at ``known_at`` (the
+    ``max_facts`` facts of each type that changed last, their last ``max_states`` states),
+    the run's outcomes."""
+    current = {"known_at": known_at, "max_facts": max_facts}
+    history = current | {"max_states": max_states}
     return [
         _render("tariffs", "Tariff rates over time, per imposer → target",
-                con.execute(read_sql("report_tariffs"), known).pl(), _tariff_chart),
+                con.execute(read_sql("report_tariffs"), history).pl(), _tariff_chart),
         _render("partnerships", "Status of each partnership over time",
-                con.execute(read_sql("report_partnerships"), known).pl(), _partnership_chart),
+                con.execute(read_sql("report_partnerships"), history).pl(), _partnership_chart),
         _render("expansions", "Expansions by company and region (current status)",
-                con.execute(read_sql("report_expansions"), known).pl(), _expansion_chart),
+                con.execute(read_sql("report_expansions"), current).pl(), _expansion_chart),
         _render("outlets", "Facts per outlet", con.execute(read_sql("report_outlets")).pl(), _outlet_chart),
         _render("fetch-outcomes", "URLs per fetch outcome in this run", outcomes, _outcome_chart),
     ]
 
 
 def _render(key: str, title: str, data: pl.DataFrame, draw: Callable[[pl.DataFrame], alt.TopLevelMixin]) -> Chart:
-    """Draw ``data`` with ``draw`` (or a 'no data' note when empty) and render it to SVG."""
+    """Draw ``data`` with ``draw`` (or a 'no data' note when empty) and render it to SVG. With
+    a ``facts_total`` column (a capped fact chart), the title says how many facts are drawn."""
+    if "facts_total" in data.columns:
+        title += _cut_note(data)
+        data = data.drop("fact_id", "facts_total", "fact_states")
     chart = draw(data) if data.height else _no_data_chart()
     with alt.data_transformers.disable_max_rows():
         spec = chart.properties(description=title).to_json()
     svg = _scope_ids(vlc.vegalite_to_svg(spec), key)
     return Chart(key, title, svg, data.height)
+
+
+def _cut_note(data: pl.DataFrame) -> str:
+    """What a capped fact chart leaves out, for its title ('' when it draws everything)."""
+    facts, facts_total = data.get_column("fact_id").n_unique(), data.get_column("facts_total").max() or 0
+    per_fact = data.group_by("fact_id").agg(pl.len().alias("drawn"), pl.col("fact_states").first())
+    notes = [f"the {facts} facts that changed last, of {facts_total}"] if facts_total > facts else []
+    if per_fact.filter(pl.col("drawn") < pl.col("fact_states")).height:
+        notes.append(f"the last {per_fact.get_column('drawn').max()} states of each")
+    return ": " + "; ".join(notes) if notes else ""
 
 
 def _status_color(colours: dict[str, str]) -> alt.Scale:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,46 @@ def test_empty_warehouse_renders_every_chart_with_a_no_data_note(browser: Browse
 def test_unknown_run_is_an_error(demo_db: Path, tmp_path: Path) -> None:
     with pytest.raises(LookupError, match="newsledger status"):
         build_run_report(demo_db, "nightly-19700101T000000Z-000000", tmp_path)
+
+
+def _figures(page_path: Path) -> dict[str, tuple[int, str]]:
+    """Each chart's id -> (data points, caption) as written in the page."""
+    found = re.findall(r'<figure class="[^"]*" id="([^"]+)" data-points="(\d+)"><figcaption>([^<]*)</figcaption>',
+                       page_path.read_text())
+    return {chart: (int(points), html.unescape(caption)) for chart, points, caption in found}
+
+
+def test_fact_charts_draw_the_facts_that_changed_last_and_say_so(demo_db: Path, tmp_path: Path) -> None:
+    whole = _figures(build_run_report(demo_db, None, tmp_path / "whole"))
+    capped = _figures(build_run_report(demo_db, None, tmp_path / "capped", max_facts=2))
+    con = connect(demo_db, read_only=True)
+    try:
+        totals = dict(con.execute(
+            "SELECT fact_type, count(DISTINCT fact_id) FROM mart.fact_timeline() "
+            "WHERE fact_type <> 'tariff' OR rate_pct IS NOT NULL GROUP BY fact_type").fetchall())
+        current_expansions, = con.execute(
+            "SELECT count(*) FROM mart.fact_timeline() WHERE fact_type = 'expansion' AND valid_to IS NULL").fetchone()
+    finally:
+        con.close()
+    totals["expansion"] = current_expansions
+    for chart, fact_type in (("chart-tariffs", "tariff"), ("chart-partnerships", "partnership"),
+                             ("chart-expansions", "expansion")):
+        assert totals[fact_type] > 2, fact_type  # the demo has more facts of each type than the cap
+        assert capped[chart][1].endswith(f": the 2 facts that changed last, of {totals[fact_type]}"), capped[chart]
+        assert 0 < capped[chart][0] < whole[chart][0], chart
+        assert "changed last" not in whole[chart][1]  # under the default cap, every fact is drawn
+    assert capped["chart-outlets"] == whole["chart-outlets"]
+
+
+def test_fact_charts_draw_the_last_states_of_each_fact_and_say_so(demo_db: Path, tmp_path: Path) -> None:
+    whole = _figures(build_run_report(demo_db, None, tmp_path / "whole"))
+    one_state = _figures(build_run_report(demo_db, None, tmp_path / "one", max_states=1))
+    con = connect(demo_db, read_only=True)
+    try:
+        most_states, = con.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM mart.fact_timeline() "
+                                   "WHERE fact_type = 'partnership' GROUP BY fact_id)").fetchone()
+    finally:
+        con.close()
+    assert most_states > 1  # a partnership of the demo changed status (Ford and Xiaomi: reported, denied)
+    assert one_state["chart-partnerships"][1].endswith(": the last 1 states of each"), one_state["chart-partnerships"]
+    assert one_state["chart-partnerships"][0] < whole["chart-partnerships"][0]
