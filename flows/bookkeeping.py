@@ -7,6 +7,9 @@ feed or sitemap that was read.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from flows.crawl import Fetch
 
 OUTCOMES = ("loaded", "unchanged", "duplicate", "near_duplicate", "not_article", "non_english",
@@ -45,9 +48,11 @@ def fetch_log_row(fetch: Fetch, run_id: str, outcome: str, reason: str | None) -
     }
 
 
-def crawl_state_row(fetch: Fetch, run_id: str, outcome: str, reason: str | None, previous: dict | None) -> dict:
+def crawl_state_row(fetch: Fetch, run_id: str, outcome: str, reason: str | None, previous: dict | None,
+                    published_at: dt.datetime | None = None) -> dict:
     """The URL's ``core.crawl_state`` after this fetch: validators kept across 304s,
-    consecutive failed attempts counted, reset by any answer."""
+    consecutive failed attempts counted, reset by any answer; ``published_at`` is the
+    date of a page left out as outside a backfill window (None otherwise)."""
     previous = previous or {}
     failed = outcome in ("failed", "gave_up")
     not_modified = fetch.status == 304
@@ -62,7 +67,17 @@ def crawl_state_row(fetch: Fetch, run_id: str, outcome: str, reason: str | None,
         "attempts": previous.get("attempts", 0) + 1 if failed else 0,
         "last_attempt_at": fetch.fetched_at,
         "run_id": run_id,
+        "published_at": published_at if outcome == "out_of_window" else None,
     }
+
+
+def known_outside(previous: dict | None, in_window: Callable[[dt.datetime], bool]) -> dt.datetime | None:
+    """The publication date of a page an earlier run left out as outside its backfill
+    window, when that date is outside this run's window too (the page need not be
+    fetched); None when the page must be requested."""
+    if not previous or previous.get("last_outcome") != "out_of_window" or previous.get("published_at") is None:
+        return None
+    return None if in_window(previous["published_at"]) else previous["published_at"]
 
 
 def conditional_headers(previous: dict | None, known: tuple[str, str] | None, extractor_version: str) -> dict[str, str]:

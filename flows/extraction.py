@@ -129,13 +129,15 @@ def merge(into: Processed, part: Processed) -> None:
     into.articles += part.articles
     into.facts += part.facts
     into.outcomes |= part.outcomes
+    into.published_outside |= part.published_outside
 
 
 def _keep_in_window(batch: Processed, run: Run) -> None:
-    """Drop articles (and their facts) published outside a backfill window."""
-    outside = {a["url"] for a in batch.articles if not run.in_window(a["published_at"])}
-    for url in outside:
-        batch.outcomes[url] = ("out_of_window", "published outside the backfill window")
+    """Drop articles (and their facts) published outside a backfill window, keeping their dates."""
+    outside = {a["url"]: a["published_at"] for a in batch.articles if not run.in_window(a["published_at"])}
+    for url, published in outside.items():
+        batch.outcomes[url] = ("out_of_window", f"published {published:%Y-%m-%d}, outside the backfill window")
+    batch.published_outside |= outside
     batch.articles = [a for a in batch.articles if a["url"] not in outside]
     batch.facts = [f for f in batch.facts if f["article_url"] not in outside]
 

@@ -29,6 +29,7 @@ from flows.bookkeeping import (
     conditional_headers,
     crawl_state_row,
     fetch_log_row,
+    known_outside,
     unprocessed_outcome,
 )
 from flows.crawl import BodyRefused, Crawler, Fetch, gunzip_capped, is_gzipped
@@ -211,13 +212,21 @@ def _parse_fetched_source(fetch: Fetch, run: Run, logger) -> list[Entry]:
 def plan_fetches(entries: dict[str, Entry], prior: PriorState, run: Run) -> list[tuple[str, dict[str, str]]]:
     """(url, conditional headers) for every announced URL and every earlier failure due a
     retry (nightly runs only). A URL that failed waits Settings.retry_backoff_h hours,
-    doubled per failed attempt, before it is tried again; URLs given up on are not requested."""
+    doubled per failed attempt, before it is tried again; URLs given up on are not requested.
+    Nor is a page an earlier backfill run found published outside its window when that date
+    is outside this run's window too: its fetch-log row says so without a request."""
     retries = [url for url, state in prior.crawl.items()
                if state["last_outcome"] == "failed" and url not in entries and run.kind == "nightly"]
     urls = [url for url in list(entries) + retries
             if prior.crawl.get(url, {}).get("last_outcome") != "gave_up" and _retry_due(prior.crawl.get(url), run)]
+    outside = {url: published for url in urls
+               if (published := known_outside(prior.crawl.get(url), run.in_window)) is not None}
+    for url, published in outside.items():
+        run.fetch_log.append(fetch_log_row(Fetch(url=url, final_url=url, fetched_at=run.started_at), run.run_id,
+                                           "out_of_window", f"published {published:%Y-%m-%d}, outside the backfill "
+                                           "window (found by an earlier run; not requested)"))
     return [(url, conditional_headers(prior.crawl.get(url), prior.articles.get(url), EXTRACTOR_VERSION))
-            for url in urls]
+            for url in urls if url not in outside]
 
 
 def _retry_due(state: dict | None, run: Run) -> bool:
@@ -304,7 +313,8 @@ def _record_fetches(fetches: list[Fetch], processed: Processed, prior: PriorStat
         outcome, reason = unprocessed_outcome(fetch, previous, prior.articles.get(fetch.url), EXTRACTOR_VERSION,
                                               run.settings.max_attempts) or processed.outcomes[fetch.url]
         run.fetch_log.append(fetch_log_row(fetch, run.run_id, outcome, reason))
-        run.crawl_state.append(crawl_state_row(fetch, run.run_id, outcome, reason, previous))
+        run.crawl_state.append(crawl_state_row(fetch, run.run_id, outcome, reason, previous,
+                                               processed.published_outside.get(fetch.url)))
     for outcome in OUTCOMES:
         run.counts[f"outcome_{outcome}"] = sum(r["outcome"] == outcome for r in run.fetch_log)
     run.counts["articles"] = len(processed.articles)

@@ -22,7 +22,7 @@ FETCH_LOG = pl.Schema({
 CRAWL_STATE = pl.Schema({
     "url": pl.String, "etag": pl.String, "last_modified": pl.String, "content_sha256": pl.String,
     "last_status": pl.Int32, "last_outcome": pl.String, "last_error": pl.String, "attempts": pl.Int32,
-    "last_attempt_at": pl.Datetime("us", "UTC"), "run_id": pl.String,
+    "last_attempt_at": pl.Datetime("us", "UTC"), "run_id": pl.String, "published_at": pl.Datetime("us", "UTC"),
 })
 PAGES = pl.Schema({
     "content_sha256": pl.String, "url": pl.String, "content_type": pl.String, "archive_path": pl.String,

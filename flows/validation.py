@@ -91,9 +91,11 @@ def known_regions() -> list[str]:
 def _gate_metrics(run: Run, articles: pl.DataFrame, facts: pl.DataFrame, passed: pl.DataFrame) -> dict[str, int]:
     with_facts = passed["article_id"].n_unique() if passed.height else 0
     # pages that could not have become articles of this run: unchanged since the last one,
-    # published outside a backfill's window, or in a language the rules do not read
-    not_considered = sum(run.counts.get(f"outcome_{outcome}", 0)
-                         for outcome in ("unchanged", "out_of_window", "non_english"))
+    # published outside a backfill's window (fetched: some are known so and not requested),
+    # or in a language the rules do not read
+    outside_fetched = sum(r["outcome"] == "out_of_window" and r["content_sha256"] is not None for r in run.fetch_log)
+    not_considered = outside_fetched + sum(run.counts.get(f"outcome_{outcome}", 0)
+                                           for outcome in ("unchanged", "non_english"))
     return {"pages_fetched": run.counts.get("fetched", 0) - not_considered,
             "articles": articles.height, "articles_with_facts": with_facts,
             "facts": facts.height, "facts_passed": passed.height}

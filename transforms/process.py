@@ -54,6 +54,7 @@ class Processed:
     articles: list[dict] = field(default_factory=list)
     facts: list[dict] = field(default_factory=list)
     outcomes: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # url -> (outcome, reason)
+    published_outside: dict[str, dt.datetime] = field(default_factory=dict)  # url -> its date, out of window
 
 
 @lru_cache(maxsize=4)

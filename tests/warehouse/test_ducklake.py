@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import warehouse
 from flows.cli import app
 from flows.nightly import nightly
 from tests.conftest import table_rows
@@ -85,9 +86,10 @@ def test_tables_are_parquet_files_under_the_data_path(loaded) -> None:
 def test_first_run_adds_the_schema_then_exactly_one_snapshot_for_its_load(loaded) -> None:
     messages = [message for _, _, message in loaded["after_first"]]
     assert messages[0] is None  # the empty lake, created by ATTACH
-    assert messages[1:4] == ["schema_migrations", "migration 001_core.sql", "migration 002_text_minhash.sql"]
-    assert messages[4].startswith("views ")
-    assert messages[5:] == [f"run {loaded['first']['run_id']}"]
+    migrations = sorted(path.name for path in (Path(warehouse.__file__).parent / "migrations").glob("*.sql"))
+    assert messages[1:2 + len(migrations)] == ["schema_migrations", *(f"migration {name}" for name in migrations)]
+    assert messages[2 + len(migrations)].startswith("views ")
+    assert messages[3 + len(migrations):] == [f"run {loaded['first']['run_id']}"]
     assert {author for _, author, _ in loaded["after_first"][1:]} == {"newsledger"}
 
 
