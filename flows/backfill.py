@@ -21,8 +21,9 @@ from typing import Literal
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
+from flows.bookkeeping import known_outside
 from flows.extraction import shared_extraction_pool
-from flows.pipeline import Run, run_pipeline
+from flows.pipeline import Run, read_prior_state, run_pipeline
 from flows.server import completed_run, idempotency_key, warehouse_slot
 from flows.settings import Settings, TaskRunnerName, settings_with
 
@@ -179,7 +180,8 @@ def _publish(rows: list[dict], key: str) -> None:
 
 def plan(sources: list[str], cut: list[Partition], settings: Settings) -> list[Partition]:
     """The partitions with the article URLs their sources announce in each (by the feed or
-    sitemap date); URLs without a date are listed in every partition, as the run fetches them."""
+    sitemap date); URLs without a date are listed in every partition, as the run fetches
+    them, but where an earlier run found a page's date (``core.crawl_state.published_at``)."""
     from flows.crawl import Crawler
     from transforms.discover import SourceError, parse_source
 
@@ -197,9 +199,10 @@ def plan(sources: list[str], cut: list[Partition], settings: Settings) -> list[P
                 queue += [e.url for e in found if e.kind == "sitemap"]
                 entries |= {e.url: e for e in found if e.kind != "sitemap"  # a feed's date wins
                             and (e.url not in entries or entries[e.url].published_source != "feed")}
-    planned = []
+    crawl, planned = read_prior_state.fn(settings, list(entries), with_failures=False).crawl, []
     for part in cut:
         window = Run(kind="backfill", settings=settings, since=part.since, until=part.until, idempotency_key=None)
-        planned.append(Partition(part.since, part.until, sorted(u for u, e in entries.items()
-                                                                if window.may_be_in_window(e))))
+        planned.append(Partition(part.since, part.until, sorted(
+            url for url, entry in entries.items()
+            if window.may_be_in_window(entry) and known_outside(crawl.get(url), window.in_window) is None)))
     return planned

@@ -86,3 +86,14 @@ def test_crawl_state_keeps_the_dates_of_pages_outside_the_window(backfills: dict
     loaded = rows(backfills["undated"], "SELECT count(*) FROM core.crawl_state "
                                         "WHERE last_outcome = 'loaded' AND published_at IS NOT NULL")
     assert loaded == [(0,)]
+
+
+def test_dry_run_leaves_out_pages_known_to_be_outside_the_window(backfills: dict[str, Path], undated_site) -> None:
+    site, urls = undated_site
+    outside = {url for (url,) in rows(backfills["undated"], "SELECT url FROM core.crawl_state "
+                                                             "WHERE last_outcome = 'out_of_window'")}
+    result = backfill(SINCE, UNTIL, [f"{site.base_url}/undated.xml"], db=str(backfills["undated"]),
+                      allow_private_hosts=True, dry_run=True)
+    listed = [set(part["urls"]) for part in result["partitions"]]
+    assert outside and len(listed) == 3
+    assert all(part == set(urls) - outside for part in listed)  # the rest: undated, offered to every partition
