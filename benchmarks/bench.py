@@ -60,6 +60,8 @@ class Measured:
     peak_rss_no_server_mb: float
     summary: dict = field(default_factory=dict)
     exit_code: int = 0
+    peak_rss_flow_mb: float = 0.0      # the command's own process (the flow runs in it)
+    peak_rss_workers_mb: float = 0.0   # its descendants but the Prefect server: forkserver and workers
 
     @property
     def outside_stages_s(self) -> float:
@@ -83,9 +85,10 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _tree_rss(root: int) -> tuple[int, int]:
-    """(bytes resident in ``root`` and its descendants, the same without Prefect server processes)."""
-    tree, stack, total, server = _children(), [root], 0, 0
+def _tree_rss(root: int) -> tuple[int, int, int, int]:
+    """Bytes resident in ``root`` and its descendants: (all, all but Prefect server processes,
+    ``root`` alone, the descendants but the server)."""
+    tree, stack, total, server, own = _children(), [root], 0, 0, 0
     while stack:
         pid = stack.pop()
         stack += tree.get(pid, [])
@@ -96,13 +99,14 @@ def _tree_rss(root: int) -> tuple[int, int]:
             continue
         total += resident
         server += resident if any(marker in command for marker in SERVER_MARKERS) else 0
-    return total, total - server
+        own += resident if pid == root else 0
+    return total, total - server, own, total - server - own
 
 
 def run_measured(command: list, env: dict[str, str], reports: Path | None = None, check: bool = True) -> Measured:
     """Run ``command`` to completion, sampling its process tree's RSS; raises RuntimeError on a
     non-zero exit when ``check``."""
-    peaks = [0, 0]
+    peaks = [0, 0, 0, 0]
     started = time.perf_counter()
     process = subprocess.Popen([str(part) for part in command], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
@@ -123,8 +127,8 @@ def run_measured(command: list, env: dict[str, str], reports: Path | None = None
         raise RuntimeError(msg)
     summaries = sorted(reports.glob("*/summary.json"), key=lambda p: p.stat().st_mtime) if reports else []
     summary = json.loads(summaries[-1].read_text()) if summaries else {}
-    return Measured(round(seconds, 2), round(peaks[0] / 2**20, 1), round(peaks[1] / 2**20, 1), summary,
-                    process.returncode)
+    total, no_server, flow, workers = (round(peak / 2**20, 1) for peak in peaks)
+    return Measured(round(seconds, 2), total, no_server, summary, process.returncode, flow, workers)
 
 
 # ------------------------------------------------------------------- floor

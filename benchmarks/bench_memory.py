@@ -36,6 +36,7 @@ def measure_backfill(corpus: Path, workdir: Path, n: int, workers: int) -> dict:
         "n": n, "pages": site.pages, "seconds": measured.seconds,
         "articles_per_s": round(site.pages / measured.seconds, 2),
         "peak_rss_mb": measured.peak_rss_no_server_mb, "peak_rss_with_server_mb": measured.peak_rss_mb,
+        "peak_rss_flow_mb": measured.peak_rss_flow_mb, "peak_rss_workers_mb": measured.peak_rss_workers_mb,
         "articles": articles, "facts": facts, "stage_seconds": stages,
         "exit_code": measured.exit_code, "partitions_failed": failed,
     }
@@ -75,7 +76,8 @@ def main() -> int:
             shutil.rmtree(workdir, ignore_errors=True)
         row = rows[-1]
         print(f"N={row['n']:>6} pages={row['pages']:>6} {row['seconds']:>8.1f} s {row['articles_per_s']:>6.1f} pages/s "
-              f"peak RSS flow+workers {row['peak_rss_mb']:>7.0f} MB (with Prefect server "
+              f"peak RSS flow+workers {row['peak_rss_mb']:>7.0f} MB (flow {row['peak_rss_flow_mb']:.0f}, workers "
+              f"{row['peak_rss_workers_mb']:.0f}, each at its own peak; with Prefect server "
               f"{row['peak_rss_with_server_mb']:.0f} MB); exit {row['exit_code']}, "
               f"{row['partitions_failed']} partitions stopped before the load", flush=True)
         _write(rows, workers, commit)  # after each size: the 20k run may be stopped part-way

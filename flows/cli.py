@@ -63,8 +63,13 @@ DaskAddressOption = Annotated[str | None, typer.Option(
 # run's context along), so the CLI's flow must not close over the run or the progress bars.
 _cli_run_context: ContextVar[tuple[Run, Callable[[str, int, int], None]]] = ContextVar("cli_run")
 
-INTERRUPTED = ("a run stopped before its load leaves the warehouse as it was (loaded partitions stay loaded): "
-               "run the same command again")
+# What an interrupted command left, and what to do (the load is one transaction per run).
+INTERRUPTED = {
+    "run": "nothing was loaded, the warehouse is as it was: run the same command again",
+    "backfill": "the partitions loaded before it stay loaded and the one it stopped in loaded nothing: "
+                "run the same command again (it skips the loaded partitions)",
+    "reprocess": "nothing was re-derived, the warehouse is as it was: run the same command again",
+}
 
 
 def _sources(source: list[str] | None, config: Path | None) -> tuple[list[str], bool]:
@@ -118,7 +123,7 @@ def _execute_on(api: TemporaryApi | None, kind: str, sources: list[str], setting
             with one_line_errors():
                 return flow(_run_pipeline_of_context, name=kind, log_prints=False, validate_parameters=False)(sources)
         except KeyboardInterrupt:
-            fail(f"run {run.run_id} interrupted; {INTERRUPTED}", code=130)
+            fail(f"run {run.run_id} interrupted; {INTERRUPTED['run']}", code=130)
         except Exception as exc:  # the run itself failed: say why, exit non-zero
             fail(f"run {run.run_id} failed: {exc}")
         finally:
@@ -233,7 +238,7 @@ def backfill(
                                        settings.allow_private_hosts, str(reports) if reports else None, partition,
                                        **runner)
         except KeyboardInterrupt:
-            fail(f"backfill interrupted; {INTERRUPTED}", code=130)
+            fail(f"backfill interrupted; {INTERRUPTED['backfill']}", code=130)
         except Exception as exc:
             fail(f"backfill failed: {exc}")
     print_frame(_partitions_frame(result["partitions"]), "table")
@@ -321,7 +326,7 @@ def reprocess(
                 summary = reprocess_flow(stale=stale and not all_articles, db=str(settings.target()),
                                          reports=str(reports) if reports else None)
     except KeyboardInterrupt:
-        fail(f"reprocess interrupted; {INTERRUPTED}", code=130)
+        fail(f"reprocess interrupted; {INTERRUPTED['reprocess']}", code=130)
     except Exception as exc:
         fail(f"reprocess failed: {exc}")
     _print_summary(summary)

@@ -126,7 +126,7 @@ def _render(key: str, title: str, data: pl.DataFrame, draw: Callable[[pl.DataFra
     a ``facts_total`` column (a capped fact chart), the title says how many facts are drawn."""
     if "facts_total" in data.columns:
         title += _cut_note(data)
-        data = data.drop("fact_id", "facts_total", "fact_states")
+        data = data.drop("fact_id", "facts_total", "states_cut")
     chart = draw(data) if data.height else _no_data_chart()
     with alt.data_transformers.disable_max_rows():
         spec = chart.properties(description=title).to_json()
@@ -137,10 +137,9 @@ def _render(key: str, title: str, data: pl.DataFrame, draw: Callable[[pl.DataFra
 def _cut_note(data: pl.DataFrame) -> str:
     """What a capped fact chart leaves out, for its title ('' when it draws everything)."""
     facts, facts_total = data.get_column("fact_id").n_unique(), data.get_column("facts_total").max() or 0
-    per_fact = data.group_by("fact_id").agg(pl.len().alias("drawn"), pl.col("fact_states").first())
     notes = [f"the {facts} facts that changed last, of {facts_total}"] if facts_total > facts else []
-    if per_fact.filter(pl.col("drawn") < pl.col("fact_states")).height:
-        notes.append(f"the last {per_fact.get_column('drawn').max()} states of each")
+    if data.get_column("states_cut").any():
+        notes.append(f"the last {data.get_column('fact_id').value_counts().get_column('count').max()} states of each")
     return ": " + "; ".join(notes) if notes else ""
 
 

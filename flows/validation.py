@@ -59,7 +59,7 @@ def validate_run(run: Run, processed: Processed) -> Validated:
                         min_pages_for_article_share=settings.gate_min_pages,
                         min_fact_article_share=settings.gate_min_fact_article_share,
                         min_fact_pass_share=settings.gate_min_fact_pass_share)
-    enforce_gates(_gate_metrics(run, checked_articles.passed, facts, checked_facts.passed), bounds)
+    enforce_gates(_gate_metrics(run, processed, checked_articles.passed, facts, checked_facts.passed), bounds)
     quarantine = pl.concat([checked_articles.quarantined, checked_facts.quarantined]).with_columns(
         run_id=pl.lit(run.run_id), quarantined_at=pl.lit(run.started_at, dtype=pl.Datetime("us", "UTC")),
         released_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
@@ -88,14 +88,14 @@ def known_regions() -> list[str]:
     return [place.name for place in load_registry(str(REFERENCE_DIR)).places]
 
 
-def _gate_metrics(run: Run, articles: pl.DataFrame, facts: pl.DataFrame, passed: pl.DataFrame) -> dict[str, int]:
+def _gate_metrics(run: Run, processed: Processed, articles: pl.DataFrame, facts: pl.DataFrame,
+                  passed: pl.DataFrame) -> dict[str, int]:
     with_facts = passed["article_id"].n_unique() if passed.height else 0
-    # pages that could not have become articles of this run: unchanged since the last one,
-    # published outside a backfill's window (fetched: some are known so and not requested),
-    # or in a language the rules do not read
-    outside_fetched = sum(r["outcome"] == "out_of_window" and r["content_sha256"] is not None for r in run.fetch_log)
-    not_considered = outside_fetched + sum(run.counts.get(f"outcome_{outcome}", 0)
-                                           for outcome in ("unchanged", "non_english"))
+    # fetched pages that could not have become articles of this run: unchanged since the
+    # last one, found published outside a backfill's window (those known so from an earlier
+    # run are not fetched), or in a language the rules do not read
+    not_considered = len(processed.published_outside) + sum(run.counts.get(f"outcome_{outcome}", 0)
+                                                            for outcome in ("unchanged", "non_english"))
     return {"pages_fetched": run.counts.get("fetched", 0) - not_considered,
             "articles": articles.height, "articles_with_facts": with_facts,
             "facts": facts.height, "facts_passed": passed.height}

@@ -177,7 +177,8 @@ def test_interrupted_run_stops_with_one_line(interrupted_then_rerun: dict) -> No
     run = interrupted_then_rerun
     assert run["returncode"] == 130, run["output"]
     said = " ".join(run["output"].split())  # the console wraps long lines
-    assert "interrupted" in said and "run the same command again" in said
+    assert "interrupted; nothing was loaded" in said and "run the same command again" in said
+    assert "partition" not in said  # a plain run has none: that tail is the backfill's
     assert "Traceback" not in run["output"] and "Connection refused" not in run["output"]
     assert run["seconds"] < 60
     assert not run["group_left"]  # workers and all
