@@ -62,6 +62,7 @@ class Measured:
     exit_code: int = 0
     peak_rss_flow_mb: float = 0.0      # the command's own process (the flow runs in it)
     peak_rss_workers_mb: float = 0.0   # its descendants but the Prefect server: forkserver and workers
+    output_tail: str = ""              # the command's last output lines when it failed
 
     @property
     def outside_stages_s(self) -> float:
@@ -128,7 +129,8 @@ def run_measured(command: list, env: dict[str, str], reports: Path | None = None
     summaries = sorted(reports.glob("*/summary.json"), key=lambda p: p.stat().st_mtime) if reports else []
     summary = json.loads(summaries[-1].read_text()) if summaries else {}
     total, no_server, flow, workers = (round(peak / 2**20, 1) for peak in peaks)
-    return Measured(round(seconds, 2), total, no_server, summary, process.returncode, flow, workers)
+    tail = "\n".join(output.splitlines()[-15:]) if process.returncode else ""
+    return Measured(round(seconds, 2), total, no_server, summary, process.returncode, flow, workers, tail)
 
 
 # ------------------------------------------------------------------- floor

@@ -32,14 +32,25 @@ def measure_backfill(corpus: Path, workdir: Path, n: int, workers: int) -> dict:
         measured = newsledger("backfill", site.sources, workdir / "backfill.duckdb", run_env(workers), *window,
                               check=False)  # a partition failing its gates still measures memory
     articles, facts, stages, failed = _run_totals(workdir / "backfill-reports")
+    growth = _high_water(workdir / "backfill-reports")
     return {
         "n": n, "pages": site.pages, "seconds": measured.seconds,
         "articles_per_s": round(site.pages / measured.seconds, 2),
         "peak_rss_mb": measured.peak_rss_no_server_mb, "peak_rss_with_server_mb": measured.peak_rss_mb,
         "peak_rss_flow_mb": measured.peak_rss_flow_mb, "peak_rss_workers_mb": measured.peak_rss_workers_mb,
         "articles": articles, "facts": facts, "stage_seconds": stages,
-        "exit_code": measured.exit_code, "partitions_failed": failed,
+        "exit_code": measured.exit_code, "partitions_failed": failed, "output_tail": measured.output_tail,
+        "flow_high_water": growth,
     }
+
+
+def _high_water(reports: Path) -> list[dict]:
+    """Per partition run, in the order they ran: its articles and the flow process's peak RSS
+    (MB) after each stage (``summary.json``'s ``high_water_mb``): where the flow's memory grows."""
+    summaries = sorted((json.loads(path.read_text()) for path in reports.glob("*/summary.json")),
+                       key=lambda summary: summary["started_at"])
+    return [{"run_id": s["run_id"], "articles": s["counts"].get("articles", 0),
+             "high_water_mb": s.get("high_water_mb", {})} for s in summaries]
 
 
 def _run_totals(reports: Path) -> tuple[int, int, dict[str, float], int]:
@@ -80,6 +91,8 @@ def main() -> int:
               f"{row['peak_rss_workers_mb']:.0f}, each at its own peak; with Prefect server "
               f"{row['peak_rss_with_server_mb']:.0f} MB); exit {row['exit_code']}, "
               f"{row['partitions_failed']} partitions stopped before the load", flush=True)
+        if row["output_tail"]:
+            print(row["output_tail"], flush=True)
         _write(rows, workers, commit)  # after each size: the 20k run may be stopped part-way
     return 0
 

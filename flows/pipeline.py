@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import resource
 import time
 import uuid
 from collections import deque
@@ -58,6 +59,7 @@ class Run:
     run_id: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    high_water_mb: dict[str, float] = field(default_factory=dict)  # stage -> process peak RSS after it
     fetch_log: list[dict] = field(default_factory=list)
     crawl_state: list[dict] = field(default_factory=list)
     pages: list[dict] = field(default_factory=list)
@@ -134,11 +136,14 @@ def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None)
 
 
 def _timed(run: Run, stage: str, work: Callable):
+    """``work()``, adding its wall seconds to the stage's and noting the process's peak RSS
+    (MB, since the process started) once it is done: the stage that raises it is the one to look at."""
     started = time.perf_counter()
     try:
         return work()
     finally:
         run.stage_seconds[stage] = round(run.stage_seconds.get(stage, 0.0) + time.perf_counter() - started, 3)
+        run.high_water_mb[stage] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 @task(name="read-prior-state")
@@ -376,7 +381,7 @@ def summarise(run: Run, error: str | None = None) -> dict:
     summary = {
         "run_id": run.run_id, "kind": run.kind, "started_at": run.started_at.isoformat(),
         "outcome": "failed" if error else "completed", "error": error,
-        "counts": run.counts, "stage_seconds": run.stage_seconds,
+        "counts": run.counts, "stage_seconds": run.stage_seconds, "high_water_mb": run.high_water_mb,
         "failures": [r for r in run.fetch_log if r["outcome"] in ("failed", "gave_up")],
         "reports": str(run.reports_dir),
         "validation": run.validation,

@@ -440,3 +440,11 @@ def test_private_addresses_and_file_urls_are_never_requested() -> None:
         assert fetch.body is None and fetch.status == 0
         assert fetch.error.startswith("refused: ") and "non-public address" in fetch.error, fetch.error
     assert Crawler(Settings()).fetch("file:///etc/passwd").error.startswith("refused: only http(s)")
+
+
+def test_summary_notes_the_memory_high_water_after_each_stage(crawled: Crawled) -> None:
+    first = crawled.runs[0]
+    stages = ["discover", "state", "fetch", "extract", "validate", "stage", "load", "report"]
+    assert list(first["high_water_mb"]) == [s for s in first["stage_seconds"] if s in stages]
+    marks = [first["high_water_mb"][stage] for stage in stages]  # ru_maxrss only rises; stages end in this order
+    assert marks == sorted(marks) and marks[0] > 50, marks
