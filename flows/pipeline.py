@@ -9,7 +9,9 @@ only for the final load, one transaction.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import gc
 import json
 import resource
 import time
@@ -113,16 +115,8 @@ def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None)
     """
     report = progress or (lambda stage, done, total: None)
     try:
-        with Crawler(run.settings) as crawler:  # one client: robots.txt is read once per host and run
-            entries = _timed(run, "discover", lambda: discover.fn(crawler, sources, run, report))
-            prior = _timed(run, "state", lambda: read_prior_state.fn(run.settings, list(entries),
-                                                                     with_failures=run.kind == "nightly"))
-            requests = plan_fetches(entries, prior, run)
-            processed = crawl_and_extract(crawler, requests, entries, prior, run, report)
-        checked = _timed(run, "validate", lambda: validate_run.fn(run, processed))
-        run.validation = checked.summary
-        staged = _timed(run, "stage", lambda: stage_run(run, processed, checked.quarantine, checked.articles,
-                                                        checked.facts))
+        staged = _extract_and_stage(sources, run, report)
+        release_free_memory()  # the run's rows are on disk now: the load's memory does not sit on top of them
         _timed(run, "load", lambda: load.fn(staged, run))
     except KeyboardInterrupt:
         summarise(run, error="interrupted")  # the load is one transaction: all of it or none
@@ -133,6 +127,30 @@ def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None)
     summarise(run)  # the report shows the summary's counts and stage times
     _timed(run, "report", lambda: write_report.fn(run))
     return summarise(run)  # again, with the report's own time
+
+
+def _extract_and_stage(sources: list[str], run: Run, report: Progress) -> dict[str, Path]:
+    """Discover, fetch, extract, validate and stage the run; returns the staged Parquet
+    files. The rows in memory (articles, facts, validated frames) are dropped on return."""
+    with Crawler(run.settings) as crawler:  # one client: robots.txt is read once per host and run
+        entries = _timed(run, "discover", lambda: discover.fn(crawler, sources, run, report))
+        prior = _timed(run, "state", lambda: read_prior_state.fn(run.settings, list(entries),
+                                                                 with_failures=run.kind == "nightly"))
+        requests = plan_fetches(entries, prior, run)
+        processed = crawl_and_extract(crawler, requests, entries, prior, run, report)
+    checked = _timed(run, "validate", lambda: validate_run.fn(run, processed))
+    run.validation = checked.summary
+    return _timed(run, "stage", lambda: stage_run(run, processed, checked.quarantine, checked.articles,
+                                                  checked.facts))
+
+
+def release_free_memory() -> None:
+    """Collect garbage and hand the C heap's free pages back to the OS (glibc's
+    ``malloc_trim``; elsewhere only the collection): DuckDB allocates with its own
+    allocator, so memory freed by Python, polars and pandas is not reused by the load."""
+    gc.collect()
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _timed(run: Run, stage: str, work: Callable):
