@@ -124,3 +124,25 @@ def test_nothing_is_known_before_the_first_run(loaded) -> None:
                              [before]).fetchone()[0]
     known_now = con.execute("SELECT count(*) FROM mart.facts_as_of(TIMESTAMPTZ '2025-06-01')").fetchone()[0]
     assert known_then == 0 < known_now
+
+
+def test_the_run_rows_are_dropped_before_the_load(dev_site, tmp_path, monkeypatch) -> None:
+    """The load's memory must not sit on top of the run's articles and facts: by the time
+    it starts they are staged on disk and no ``Processed`` is alive."""
+    import gc
+
+    import flows.pipeline as pipeline
+    from transforms.process import Processed
+
+    real, seen = pipeline.load, []
+
+    class Watched:
+        @staticmethod
+        def fn(staged, run):
+            seen.append(sum(isinstance(o, Processed) for o in gc.get_objects()))
+            return real.fn(staged, run)
+
+    monkeypatch.setattr(pipeline, "load", Watched)
+    summary = nightly(dev_site.sources, db=str(tmp_path / "w.duckdb"), allow_private_hosts=True)
+    assert summary["counts"]["articles"] == 35
+    assert seen == [0]
