@@ -66,8 +66,10 @@ _cli_run_context: ContextVar[tuple[Run, Callable[[str, int, int], None]]] = Cont
 # What an interrupted command left, and what to do (the load is one transaction per run).
 INTERRUPTED = {
     "run": "nothing was loaded, the warehouse is as it was: run the same command again",
-    "backfill": "the partitions loaded before it stay loaded and the one it stopped in loaded nothing: "
-                "run the same command again (it skips the loaded partitions)",
+    "run_loaded": "after its load: the run is in the warehouse, its report was not written "
+                  "(newsledger report --run {run_id})",
+    "backfill": "the partitions whose load had committed stay loaded and the same command skips them "
+                "(unless --force): run it again for the others",
     "reprocess": "nothing was re-derived, the warehouse is as it was: run the same command again",
 }
 
@@ -123,7 +125,8 @@ def _execute_on(api: TemporaryApi | None, kind: str, sources: list[str], setting
             with one_line_errors():
                 return flow(_run_pipeline_of_context, name=kind, log_prints=False, validate_parameters=False)(sources)
         except KeyboardInterrupt:
-            fail(f"run {run.run_id} interrupted; {INTERRUPTED['run']}", code=130)
+            said = INTERRUPTED["run_loaded"].format(run_id=run.run_id) if run.loaded else INTERRUPTED["run"]
+            fail(f"run {run.run_id} interrupted; {said}", code=130)
         except Exception as exc:  # the run itself failed: say why, exit non-zero
             fail(f"run {run.run_id} failed: {exc}")
         finally:

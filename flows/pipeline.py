@@ -14,6 +14,7 @@ import datetime as dt
 import gc
 import json
 import resource
+import sys
 import time
 import uuid
 from collections import deque
@@ -47,6 +48,7 @@ from warehouse import REFERENCE_DIR
 from warehouse.db import load_run, open_warehouse, read_sql, warehouse_exists
 
 Progress = Callable[[str, int, int], None]
+_MAXRSS_PER_MB = 2**20 if sys.platform == "darwin" else 2**10  # ru_maxrss: bytes on macOS, KiB on Linux
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Run:
     counts: dict[str, int] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     high_water_mb: dict[str, float] = field(default_factory=dict)  # stage -> process peak RSS after it
+    loaded: bool = False  # its load has committed (an interruption after it leaves the run in the warehouse)
     fetch_log: list[dict] = field(default_factory=list)
     crawl_state: list[dict] = field(default_factory=list)
     pages: list[dict] = field(default_factory=list)
@@ -118,6 +121,7 @@ def run_pipeline(sources: list[str], run: Run, progress: Progress | None = None)
         staged = _extract_and_stage(sources, run, report)
         release_free_memory()  # the run's rows are on disk now: the load's memory does not sit on top of them
         _timed(run, "load", lambda: load.fn(staged, run))
+        run.loaded = True
     except KeyboardInterrupt:
         summarise(run, error="interrupted")  # the load is one transaction: all of it or none
         raise
@@ -147,7 +151,8 @@ def _extract_and_stage(sources: list[str], run: Run, report: Progress) -> dict[s
 def release_free_memory() -> None:
     """Collect garbage and hand the C heap's free pages back to the OS (glibc's
     ``malloc_trim``; elsewhere only the collection): DuckDB allocates with its own
-    allocator, so memory freed by Python, polars and pandas is not reused by the load."""
+    allocator, so what Python and pandas freed on the C heap is not reused by the load
+    (polars keeps its own allocator, which this does not reach)."""
     gc.collect()
     with suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
@@ -161,7 +166,7 @@ def _timed(run: Run, stage: str, work: Callable):
         return work()
     finally:
         run.stage_seconds[stage] = round(run.stage_seconds.get(stage, 0.0) + time.perf_counter() - started, 3)
-        run.high_water_mb[stage] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        run.high_water_mb[stage] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / _MAXRSS_PER_MB, 1)
 
 
 @task(name="read-prior-state")

@@ -48,6 +48,7 @@ _MART_MACRO = re.compile(r"^(CREATE\s+OR\s+REPLACE\s+MACRO\s+)mart\.", re.IGNORE
 # Rows per row group of what a load writes to a warehouse file: a checkpoint rewrites the
 # row group a load appended to, so its size bounds the load's memory (see _attach_for_writing).
 ROW_GROUP_SIZE = 4096
+WRITE_ALIAS = "warehouse"  # the catalog name of a warehouse file in a write session
 _MIGRATIONS_DDL = ("CREATE TABLE IF NOT EXISTS main.schema_migrations "
                    "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
 
@@ -168,19 +169,20 @@ def connect(path: Target | str, read_only: bool = False, wait_s: float = 0.0) ->
 
 
 def _attach_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
-    """A session with the warehouse file attached for writing, with ROW_GROUP_SIZE rows per
-    new row group, as its default catalog (named as ``duckdb.connect(path)`` would name it).
+    """A session with the warehouse file attached for writing as its default catalog
+    (WRITE_ALIAS), new row groups of ROW_GROUP_SIZE rows, spilling to ``<path>.tmp`` as a
+    plain ``duckdb.connect(path)`` would.
 
     A checkpoint rewrites the whole row group that a load appended to: with DuckDB's default
     of 122,880 rows that was every article's text at every load (the load of 247 articles
     into a warehouse of 17,681 took 230 MB, 130 of it in the checkpoint; ``make
-    bench-memory``). ATTACH takes no bound parameters: the path is quoted as a literal."""
-    alias = path.stem if path.stem not in ("memory", "system", "temp") else f"{path.stem}_warehouse"
-    literal, identifier = str(path).replace("'", "''"), alias.replace('"', '""')
-    con = duckdb.connect()
+    bench-memory``). Views and macros name no catalog, so the file reads the same in a
+    plain session. ATTACH takes no bound parameters: the path is quoted as a literal."""
+    con = duckdb.connect(config={"temp_directory": f"{path}.tmp"})
     try:
-        con.execute(f"ATTACH '{literal}' AS \"{identifier}\" (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
-        con.execute(f'USE "{identifier}"')
+        literal = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{literal}' AS {WRITE_ALIAS} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+        con.execute(f"USE {WRITE_ALIAS}.main")
     except BaseException:
         con.close()
         raise

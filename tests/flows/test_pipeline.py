@@ -128,21 +128,26 @@ def test_nothing_is_known_before_the_first_run(loaded) -> None:
 
 def test_the_run_rows_are_dropped_before_the_load(dev_site, tmp_path, monkeypatch) -> None:
     """The load's memory must not sit on top of the run's articles and facts: by the time
-    it starts they are staged on disk and no ``Processed`` is alive."""
-    import gc
+    it starts they are staged on disk and the run's ``Processed`` is gone."""
+    import weakref
 
     import flows.pipeline as pipeline
-    from transforms.process import Processed
 
-    real, seen = pipeline.load, []
+    extract, load, rows, alive_at_load = pipeline.crawl_and_extract, pipeline.load, [], []
 
-    class Watched:
+    def crawl_and_extract(*args):
+        processed = extract(*args)
+        rows.append(weakref.ref(processed))
+        return processed
+
+    class WatchedLoad:
         @staticmethod
         def fn(staged, run):
-            seen.append(sum(isinstance(o, Processed) for o in gc.get_objects()))
-            return real.fn(staged, run)
+            alive_at_load.append(rows[0]() is not None)
+            return load.fn(staged, run)
 
-    monkeypatch.setattr(pipeline, "load", Watched)
+    monkeypatch.setattr(pipeline, "crawl_and_extract", crawl_and_extract)
+    monkeypatch.setattr(pipeline, "load", WatchedLoad)
     summary = nightly(dev_site.sources, db=str(tmp_path / "w.duckdb"), allow_private_hosts=True)
     assert summary["counts"]["articles"] == 35
-    assert seen == [0]
+    assert alive_at_load == [False]

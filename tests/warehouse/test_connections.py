@@ -9,14 +9,21 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.db import ROW_GROUP_SIZE, WarehouseBusy, connect, open_warehouse
+from warehouse.db import ROW_GROUP_SIZE, WRITE_ALIAS, WarehouseBusy, connect, open_warehouse
 
 
-def test_a_write_session_is_the_file_named_as_duckdb_names_it(tmp_path: Path) -> None:
-    with open_warehouse(tmp_path / "night.duckdb") as con:
-        assert con.execute("SELECT current_database()").fetchone()[0] == "night"
-        assert con.execute("SELECT count(*) FROM core.articles").fetchone()[0] == 0
-    plain = duckdb.connect(str(tmp_path / "night.duckdb"), read_only=True)  # what analysts open
+@pytest.mark.parametrize("name", ["night.duckdb", "memory.duckdb", "Main.duckdb", "pg_catalog.duckdb", "it's v2.db"])
+def test_a_write_session_writes_the_file_analysts_open(tmp_path: Path, name: str) -> None:
+    """Whatever the file's name, a write session migrates and writes that file (not its
+    in-memory catalog), spills beside it, and a plain session reads what it wrote."""
+    path = tmp_path / name
+    with open_warehouse(path) as con:
+        assert con.execute("SELECT current_database()").fetchone()[0] == WRITE_ALIAS
+        assert con.execute("SELECT current_setting('temp_directory')").fetchone()[0] == f"{path}.tmp"
+        con.execute("INSERT INTO core.runs (run_id, kind, started_at, outcome) "
+                    "VALUES ('r1', 'nightly', now(), 'completed')")
+    plain = duckdb.connect(str(path), read_only=True)  # what analysts open
+    assert plain.execute("SELECT run_id FROM core.runs").fetchall() == [("r1",)]
     assert plain.execute("SELECT count(*) FROM mart.articles").fetchone()[0] == 0
     plain.close()
 
