@@ -47,8 +47,8 @@ _LAKE_UNSUPPORTED = re.compile(r"^\s*COMMENT\s+ON\s+(?:COLUMN|MACRO)\b", re.IGNO
 _MART_MACRO = re.compile(r"^(CREATE\s+OR\s+REPLACE\s+MACRO\s+)mart\.", re.IGNORECASE)
 # Rows per row group of what a load writes to a warehouse file: a checkpoint rewrites the
 # row group a load appended to, so its size bounds the load's memory (see _attach_for_writing).
-ROW_GROUP_SIZE = 4096
-WRITE_ALIAS = "warehouse"  # the catalog name of a warehouse file in a write session
+ROW_GROUP_SIZE = 4096  # as in warehouse/sql/attach_file.sql
+WRITE_ALIAS = "warehouse"  # the catalog name of a warehouse file in a write session (attach_file.sql)
 _MIGRATIONS_DDL = ("CREATE TABLE IF NOT EXISTS main.schema_migrations "
                    "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
 
@@ -180,9 +180,9 @@ def _attach_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     plain session. ATTACH takes no bound parameters: the path is quoted as a literal."""
     con = duckdb.connect(config={"temp_directory": f"{path}.tmp"})
     try:
-        literal = str(path).replace("'", "''")
-        con.execute(f"ATTACH '{literal}' AS {WRITE_ALIAS} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
-        con.execute(f"USE {WRITE_ALIAS}.main")
+        literal = "'" + str(path).replace("'", "''") + "'"
+        for statement in _statements(read_sql("attach_file").replace("{path}", literal)):
+            con.execute(statement)
     except BaseException:
         con.close()
         raise
