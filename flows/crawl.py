@@ -15,8 +15,11 @@ import socket
 import threading
 import time
 import zlib
+from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from urllib.parse import urlsplit
 
 import httpx
@@ -158,6 +161,24 @@ class Crawler:
         with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
             return list(pool.map(lambda pair: self.fetch(*pair), requests))
 
+    def fetch_ahead(self, requests: Iterable[tuple[str, dict[str, str]]], ahead: int) -> Iterator[Fetch]:
+        """Fetch (url, conditional headers) pairs concurrently, yielding the results in input
+        order while later requests go on: at most ``ahead`` requests are in flight or done
+        and not yet taken (their bodies are what the stream holds in memory). Unlike calls
+        of ``fetch_many`` chunk after chunk, a slow URL holds back the results behind it,
+        not the requests. Closing the stream early cancels the requests not started."""
+        todo = iter(requests)
+        pool = ThreadPoolExecutor(max_workers=self.settings.concurrency)
+        try:
+            pending = deque(pool.submit(self.fetch, *pair) for pair in islice(todo, max(1, ahead)))
+            while pending:
+                done = pending.popleft().result()
+                if (pair := next(todo, None)) is not None:
+                    pending.append(pool.submit(self.fetch, *pair))
+                yield done
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> Fetch:
         """GET ``url`` politely, with conditional headers, retries and a size cap."""
         started = time.monotonic()
@@ -287,8 +308,12 @@ class Crawler:
             result.etag = response.headers.get("ETag")
             result.last_modified = response.headers.get("Last-Modified")
             result.content_type = response.headers.get("Content-Type", "")
+            if response.status_code == 304:
+                response.read()  # no body: reading the end of the message keeps the connection alive
+                result.error = None
+                return
             if response.status_code != 200:
-                result.error = None if response.status_code == 304 else f"HTTP {response.status_code}"
+                result.error = f"HTTP {response.status_code}"
                 return
             mime = result.content_type.split(";")[0].strip().lower()
             if mime and mime not in ACCEPTED_TYPES and not _is_gzip_file(result.final_url, mime):

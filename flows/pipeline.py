@@ -18,10 +18,11 @@ import sys
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import islice
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -269,18 +270,20 @@ def crawl_and_extract(crawler: Crawler, requests: list[tuple[str, dict[str, str]
                       prior: PriorState, run: Run, report: Progress) -> Processed:
     """Fetch, archive and extract the requests chunk by chunk; bodies are dropped after each.
 
-    With worker processes (or a Dask cluster) the next chunk is fetched while the workers
-    extract the last one: at most two chunks of pages are in flight at once.
+    Requests stream (``Crawler.fetch_ahead``, up to a chunk ahead of the chunk being
+    archived), and with worker processes (or a Dask cluster) the workers extract a chunk
+    while the next is fetched: at most three chunks of pages are in memory at once.
     """
     settings, processed = run.settings, Processed()
     archive = Archive(settings.resolved_data_dir() / "archive")
     chunk_size = settings.batch_size * max(1, settings.workers)
     fetches: list[Fetch] = []
     in_flight: deque[list[Callable[[], Processed]]] = deque()
-    with extraction_pool(settings, len(requests)) as pool:
+    with closing(crawler.fetch_ahead(requests, ahead=chunk_size)) as fetched, \
+            extraction_pool(settings, len(requests)) as pool:
         for start in range(0, len(requests), chunk_size):
-            batch = requests[start:start + chunk_size]
-            chunk = _timed(run, "fetch", partial(fetch_chunk.fn, crawler, batch, archive, run))
+            count = min(chunk_size, len(requests) - start)
+            chunk = _timed(run, "fetch", partial(fetch_chunk.fn, fetched, count, archive, run))
             in_flight.append(_timed(run, "extract", partial(extract_chunk.fn, chunk, entries, prior, run, pool)))
             for fetch in chunk:
                 fetch.release_body()
@@ -296,10 +299,9 @@ def crawl_and_extract(crawler: Crawler, requests: list[tuple[str, dict[str, str]
 
 
 @task(name="fetch")
-def fetch_chunk(crawler: Crawler, requests: list[tuple[str, dict[str, str]]], archive: Archive,
-                run: Run) -> list[Fetch]:
-    """Fetch a chunk of URLs concurrently and archive every body."""
-    fetches = crawler.fetch_many(requests)
+def fetch_chunk(fetched: Iterator[Fetch], count: int, archive: Archive, run: Run) -> list[Fetch]:
+    """Take the next ``count`` fetches of the run's request stream and archive every body."""
+    fetches = list(islice(fetched, count))
     if any(fetch.body is not None for fetch in fetches):
         start_warm_up()  # new pages to validate: Great Expectations loads while they are extracted
     for fetch in fetches:

@@ -24,10 +24,12 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import threading
 import time
 import tracemalloc
 from collections import Counter
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
 from pathlib import Path
 
@@ -440,6 +442,50 @@ def test_private_addresses_and_file_urls_are_never_requested() -> None:
         assert fetch.body is None and fetch.status == 0
         assert fetch.error.startswith("refused: ") and "non-public address" in fetch.error, fetch.error
     assert Crawler(Settings()).fetch("file:///etc/passwd").error.startswith("refused: only http(s)")
+
+
+def test_conditional_gets_answered_304_keep_their_connection() -> None:
+    """A 304 has no body: the crawler reads the end of the message, so the next request
+    goes on the same connection (left unread, each 304 closed it: every conditional GET of
+    a re-run opened a TCP connection of its own)."""
+    accepted: list[object] = []
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def get_request(self):
+            accepted.append(self)
+            return super().get_request()
+
+    class NotModified(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            if self.path == "/robots.txt":
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+            else:
+                self.send_response(304)
+                self.send_header("ETag", '"same"')
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = Server(("127.0.0.1", 0), NotModified)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    settings = Settings(allow_private_hosts=True, concurrency=1, per_host_concurrency=1, per_host_delay_s=0)
+    try:
+        with Crawler(settings) as crawler:
+            fetches = list(crawler.fetch_ahead([(f"{base}/{i}.html", {"If-None-Match": '"same"'})
+                                                for i in range(5)], ahead=2))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [fetch.status for fetch in fetches] == [304] * 5
+    assert [fetch.url for fetch in fetches] == [f"{base}/{i}.html" for i in range(5)]
+    assert len(accepted) == 1  # robots.txt and the five pages, one after another on one connection
 
 
 def test_summary_notes_the_memory_high_water_after_each_stage(crawled: Crawled) -> None:
