@@ -181,15 +181,24 @@ class _Matcher:
                 old[1].add(first)
 
     def compile(self) -> None:
-        trie = _trie_pattern(sorted(set(self._exact) | set(self._folded)))
-        self._regex = re.compile(
-            rf"(?<![\w&])(?P<n>{trie})(?![\w$])"
-            + (rf"(?-i:(?P<s>{_ABBREV_DOT}{self._suffixes}))(?!\w)" if self._suffixes else ""),
-            re.IGNORECASE,
-        )
-        self._names = re.compile(trie, re.IGNORECASE)
-        if self._suffixes:
-            self._suffix_re = re.compile(rf"{_ABBREV_DOT}{self._suffixes}(?!\w)")
+        """Mark the forms complete. The regexes are built when first used: a registry
+        loaded only for its reference tables (the load) does not pay for them."""
+        self._regex = self._names = self._suffix_re = None
+
+    def _pattern(self) -> re.Pattern[str]:
+        """The matcher's regex (named groups ``n``, the form, and ``s``, a legal suffix),
+        built on first use together with the names-only and suffix regexes."""
+        if self._regex is None:
+            trie = _trie_pattern(sorted(set(self._exact) | set(self._folded)))
+            self._names = re.compile(trie, re.IGNORECASE)
+            if self._suffixes:
+                self._suffix_re = re.compile(rf"{_ABBREV_DOT}{self._suffixes}(?!\w)")
+            self._regex = re.compile(
+                rf"(?<![\w&])(?P<n>{trie})(?![\w$])"
+                + (rf"(?-i:(?P<s>{_ABBREV_DOT}{self._suffixes}))(?!\w)" if self._suffixes else ""),
+                re.IGNORECASE,
+            )
+        return self._regex
 
     def _valid(self, text: str) -> tuple | None:
         text = _norm(text)
@@ -207,10 +216,10 @@ class _Matcher:
 
     def finditer(self, text: str):
         """Yield (start, end, payload) of non-overlapping mentions in text order."""
-        assert self._regex is not None and self._names is not None
+        regex = self._pattern()
         pos, size = 0, len(text)
         while pos < size:
-            m = self._regex.search(text, pos)
+            m = regex.search(text, pos)
             if m is None:
                 return
             start = m.start("n")
@@ -230,6 +239,7 @@ class _Matcher:
 
     def _shorter(self, text: str, start: int, limit: int) -> int | None:
         """End of the longest valid form starting at ``start`` and ending before ``limit``."""
+        self._pattern()
         assert self._names is not None
         while limit > start:
             m = self._names.match(text, start, limit)
@@ -411,7 +421,7 @@ class Registry:
         key = _norm(name or "").casefold()
         found = self._company_by_key.get(key)
         if found is None and key:
-            m = self._company_matcher._regex.fullmatch(_norm(name))  # type: ignore[union-attr]
+            m = self._company_matcher._pattern().fullmatch(_norm(name))
             if m is not None:
                 found = self._company_by_key.get(_norm(m.group("n")).casefold())
         return found
