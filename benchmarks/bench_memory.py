@@ -8,8 +8,8 @@ For each size N, builds a site of N distinct articles plus the real pages the wa
 Prefect's temporary server (the backfill runs one pipeline per date partition; counts and
 stage seconds are summed over them). Prints the peak RSS of the flow process and its extraction
 workers (sampled from /proc every 0.1 s, the Prefect server's uvicorn process apart) and
-writes ``benchmarks/results/<commit>-memory.json``. 20,000 articles take the better part
-of an hour on two cores.
+writes ``benchmarks/results/<commit>-memory.json`` (sizes measured earlier on the same
+commit are kept). 20,000 articles take the better part of an hour on two cores.
 """
 
 from __future__ import annotations
@@ -98,9 +98,16 @@ def main() -> int:
 
 
 def _write(rows: list[dict], workers: int, commit: str) -> None:
-    record = {"commit": commit, "workers": workers, "runs": rows}
+    """Write the commit's results, keeping the sizes an earlier invocation measured on the
+    same commit with the same workers (``--sizes 5000`` after ``--sizes 1000,20000`` gives
+    one file of three); a size measured again replaces its earlier row."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{record['commit']}-memory.json"
+    path = RESULTS / f"{commit}-memory.json"
+    earlier = json.loads(path.read_text()) if path.exists() else {}
+    measured = {row["n"] for row in rows}
+    kept = [row for row in earlier.get("runs", []) if row["n"] not in measured] \
+        if earlier.get("workers") == workers else []
+    record = {"commit": commit, "workers": workers, "runs": sorted(kept + rows, key=lambda row: row["n"])}
     path.write_text(json.dumps(record, indent=1) + "\n")
     print(f"written: {path.relative_to(ROOT)}", flush=True)
 

@@ -7,11 +7,13 @@ load exactly as for a crawl.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prefect import flow
 
 from flows.archive import Archive
-from flows.extraction import drop_near_duplicates, process_in_batches
-from flows.pipeline import Run, load, summarise
+from flows.extraction import drop_near_duplicates, extraction_pool, merge, process_in_batches
+from flows.pipeline import Run, load, release_free_memory, summarise
 from flows.settings import Settings, settings_with
 from flows.staging import stage_run
 from flows.validation import validate_run
@@ -24,26 +26,33 @@ from warehouse.db import open_warehouse, read_sql
 def reprocess(stale: bool = True, db: str | None = None, reports: str | None = None) -> dict:
     """Re-extract archived articles (only stale ones when ``stale``) and reload their facts;
     returns the run summary. Raises FileNotFoundError when an archived body is missing."""
-    settings = settings_with(db=db, reports=reports)
-    run = Run(kind="reprocess", settings=settings)
+    run = Run(kind="reprocess", settings=settings_with(db=db, reports=reports))
+    staged = _rederive_and_stage(run, stale)
+    release_free_memory()  # the run's rows are on disk now: the load's memory does not sit on top of them
+    load.fn(staged, run)
+    run.loaded = True
+    return summarise(run)
+
+
+def _rederive_and_stage(run: Run, stale: bool) -> dict[str, Path]:
+    """Extract the archived pages again (in the run's worker processes), validate and stage
+    them; returns the staged Parquet files. The rows in memory are dropped on return."""
+    settings = run.settings
     pages = archived_pages(settings, stale)
     archive = Archive(settings.resolved_data_dir() / "archive")
     processed, chunk = Processed(), settings.batch_size * max(1, settings.workers)
-    for start in range(0, len(pages), chunk):  # bodies are read a chunk at a time
-        batch = [Page(url, archive.get(sha), content_type, sha, feed_published=feed_date,
-                      feed_published_source=feed_source, feed_outlet=outlet, fetched_at=fetched_at)
-                 for url, sha, content_type, fetched_at, feed_date, feed_source, outlet in pages[start:start + chunk]]
-        result = process_in_batches(batch, run)
-        processed.articles += result.articles
-        processed.facts += result.facts
-        processed.outcomes |= result.outcomes
+    with extraction_pool(settings, len(pages)) as pool:
+        for start in range(0, len(pages), chunk):  # bodies are read a chunk at a time
+            batch = [Page(url, archive.get(sha), content_type, sha, feed_published=feed_date,
+                          feed_published_source=feed_source, feed_outlet=outlet, fetched_at=fetched_at)
+                     for url, sha, content_type, fetched_at, feed_date, feed_source, outlet
+                     in pages[start:start + chunk]]
+            merge(processed, process_in_batches(batch, run, pool))
     drop_near_duplicates(processed, settings.target(), exclude=frozenset(p[0] for p in pages))
     run.counts |= {"reprocessed": len(pages), "articles": len(processed.articles), "facts": len(processed.facts)}
     checked = validate_run.fn(run, processed)
     run.validation = checked.summary
-    staged = stage_run(run, processed, checked.quarantine, checked.articles, checked.facts)
-    load.fn(staged, run)
-    return summarise(run)
+    return stage_run(run, processed, checked.quarantine, checked.articles, checked.facts)
 
 
 def archived_pages(settings: Settings, stale: bool) -> list[tuple]:

@@ -128,26 +128,31 @@ def test_nothing_is_known_before_the_first_run(loaded) -> None:
 
 def test_the_run_rows_are_dropped_before_the_load(dev_site, tmp_path, monkeypatch) -> None:
     """The load's memory must not sit on top of the run's articles and facts: by the time
-    it starts they are staged on disk and the run's ``Processed`` is gone."""
+    it starts they are staged on disk and the run's ``Processed`` is gone; in a crawl and
+    in a re-processing of the archive alike."""
     import weakref
 
     import flows.pipeline as pipeline
+    import flows.reprocess as reprocessing
 
-    extract, load, rows, alive_at_load = pipeline.crawl_and_extract, pipeline.load, [], []
+    load, validate, rows, alive_at_load = pipeline.load, pipeline.validate_run, [], []
 
-    def crawl_and_extract(*args):
-        processed = extract(*args)
-        rows.append(weakref.ref(processed))
-        return processed
+    class WatchedValidate:
+        @staticmethod
+        def fn(run, processed):
+            rows.append(weakref.ref(processed))
+            return validate.fn(run, processed)
 
     class WatchedLoad:
         @staticmethod
         def fn(staged, run):
-            alive_at_load.append(rows[0]() is not None)
+            alive_at_load.append(rows[-1]() is not None)
             return load.fn(staged, run)
 
-    monkeypatch.setattr(pipeline, "crawl_and_extract", crawl_and_extract)
-    monkeypatch.setattr(pipeline, "load", WatchedLoad)
-    summary = nightly(dev_site.sources, db=str(tmp_path / "w.duckdb"), allow_private_hosts=True)
-    assert summary["counts"]["articles"] == 35
-    assert alive_at_load == [False]
+    for module in (pipeline, reprocessing):
+        monkeypatch.setattr(module, "validate_run", WatchedValidate)
+        monkeypatch.setattr(module, "load", WatchedLoad)
+    db = str(tmp_path / "w.duckdb")
+    assert nightly(dev_site.sources, db=db, allow_private_hosts=True)["counts"]["articles"] == 35
+    assert reprocessing.reprocess(stale=False, db=db)["counts"]["articles"] == 35
+    assert alive_at_load == [False, False]

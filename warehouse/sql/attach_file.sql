@@ -1,6 +1,7 @@
 -- Attach the warehouse file for writing as the session's default catalog `warehouse`, with
--- new row groups of 4,096 rows (warehouse.db.ROW_GROUP_SIZE): a checkpoint rewrites the row
--- group a load appended to, so this bounds a load's memory. ATTACH takes no bound
--- parameters: {path} is replaced by the file's path quoted as an SQL string literal.
-ATTACH {path} AS warehouse (ROW_GROUP_SIZE 4096);
+-- new row groups of {row_group_size} rows (warehouse.db.ROW_GROUP_SIZE, 4,096): a checkpoint
+-- rewrites the row group a load appended to, so this bounds a load's memory. ATTACH takes no
+-- bound parameters: {path} is replaced by the file's path quoted as an SQL string literal,
+-- {row_group_size} by the integer.
+ATTACH {path} AS warehouse (ROW_GROUP_SIZE {row_group_size});
 USE warehouse.main;
