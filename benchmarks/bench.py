@@ -138,13 +138,13 @@ def run_measured(command: list, env: dict[str, str], reports: Path | None = None
 
 def run_floor(site_dir: Path, workers: int, batch_size: int) -> int:
     """Extract every page of the site from disk with ``process_pages``; returns pages done."""
-    from transforms.process import Page, process_pages
+    from transforms.process import Page, even_batches, process_pages
     from warehouse import REFERENCE_DIR
 
     files = page_files(site_dir)
     pages = [Page(url=f"http://127.0.0.1/{path.relative_to(site_dir)}", body=path.read_bytes(),
                   content_type="text/html", content_sha256="") for path in files]
-    batches = [pages[i:i + batch_size] for i in range(0, len(pages), batch_size)]
+    batches = even_batches(pages, batch_size, workers)  # as the pipeline cuts its chunks
     args = (str(REFERENCE_DIR), {}, "floor", dt.datetime.now(dt.UTC).date())
     if workers <= 1:
         results = [process_pages(batch, *args) for batch in batches]

@@ -22,7 +22,7 @@ from prefect.task_runners import TaskRunner
 
 from flows.settings import Settings
 from transforms.dedupe import Story, find_near_duplicates, is_verbatim_copy, lsh_bands
-from transforms.process import Page, Processed, process_and_sign
+from transforms.process import Page, Processed, even_batches, process_and_sign
 from warehouse import REFERENCE_DIR
 from warehouse.db import Target, near_duplicate_candidates, open_warehouse, warehouse_exists
 
@@ -94,11 +94,12 @@ def _ignore_interrupts() -> None:
 
 
 def submit_batches(pages: list[Page], run: Run, pool: Pool = None) -> list[Callable[[], Processed]]:
-    """Cut ``pages`` into batches of Settings.batch_size and hand each to ``pool`` now
+    """Cut ``pages`` into even batches of at most Settings.batch_size, as many as the pool
+    has workers at least (``even_batches``), and hand each to ``pool`` now
     (worker processes, or a Dask task runner with one task run per batch); without a pool
     a batch is extracted in this process when its result is asked for."""
-    size = run.settings.batch_size
-    batches = [pages[i:i + size] for i in range(0, len(pages), size)]
+    workers = run.settings.workers if pool else 1
+    batches = even_batches(pages, run.settings.batch_size, workers)
     args = (str(REFERENCE_DIR), run.run_id, run.started_at.date())
     if isinstance(pool, TaskRunner):
         from flows.cluster import submit_batches as submit_to_cluster
