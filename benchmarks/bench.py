@@ -149,7 +149,9 @@ def run_floor(site_dir: Path, workers: int, batch_size: int) -> int:
     files = page_files(site_dir)
     pages = [Page(url=f"http://127.0.0.1/{path.relative_to(site_dir)}", body=path.read_bytes(),
                   content_type="text/html", content_sha256="") for path in files]
-    batches = even_batches(pages, batch_size, workers)  # as the pipeline cuts its chunks
+    chunk = batch_size * max(1, workers)  # cut as the pipeline cuts: chunk by chunk, each into even batches
+    batches = [batch for start in range(0, len(pages), chunk)
+               for batch in even_batches(pages[start:start + chunk], batch_size, workers)]
     args = (str(REFERENCE_DIR), {}, "floor", dt.datetime.now(dt.UTC).date())
     if workers <= 1:
         results = [process_pages(batch, *args) for batch in batches]

@@ -19,6 +19,7 @@ import json
 import shutil
 import sys
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 from bench import RESULTS, ROOT, _commit, newsledger, prepare_site, run_env, served
@@ -99,14 +100,18 @@ def main() -> int:
 
 def _write(rows: list[dict], workers: int, commit: str) -> None:
     """Write the commit's results, keeping the sizes an earlier invocation measured on the
-    same commit with the same workers (``--sizes 5000`` after ``--sizes 1000,20000`` gives
-    one file of three); a size measured again replaces its earlier row."""
+    same clean commit with the same workers (``--sizes 5000`` after ``--sizes 1000,20000``
+    gives one file of three); a size measured again replaces its earlier row, and an
+    unreadable earlier file is replaced."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{commit}-memory.json"
-    earlier = json.loads(path.read_text()) if path.exists() else {}
+    earlier: dict = {}
+    if path.exists() and not commit.endswith("-dirty"):  # a dirty tree may differ between invocations
+        with suppress(ValueError, OSError):
+            earlier = json.loads(path.read_text())
     measured = {row["n"] for row in rows}
     kept = [row for row in earlier.get("runs", []) if row["n"] not in measured] \
-        if earlier.get("workers") == workers else []
+        if earlier.get("workers") == workers else []  # another worker count is another measurement
     record = {"commit": commit, "workers": workers, "runs": sorted(kept + rows, key=lambda row: row["n"])}
     path.write_text(json.dumps(record, indent=1) + "\n")
     print(f"written: {path.relative_to(ROOT)}", flush=True)

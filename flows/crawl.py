@@ -309,8 +309,9 @@ class Crawler:
             result.last_modified = response.headers.get("Last-Modified")
             result.content_type = response.headers.get("Content-Type", "")
             if response.status_code == 304:
-                response.read()  # no body: reading the end of the message keeps the connection alive
-                result.error = None
+                if _declares_no_body(response):  # reading its end keeps the connection for the next request
+                    response.read()
+                result.error = None  # one that declares a body is closed unread: its bytes would open the next response
                 return
             if response.status_code != 200:
                 result.error = f"HTTP {response.status_code}"
@@ -362,6 +363,13 @@ class Crawler:
             if seconds is not None:
                 return min(seconds, self.settings.max_retry_after_s)
         return self.settings.backoff_s * (2**attempt) * (0.5 + random.random())
+
+
+def _declares_no_body(response: httpx.Response) -> bool:
+    """True when a response (a 304) says it has no body: no Transfer-Encoding and no
+    Content-Length but 0. A 304 never has one, but a server that sends one anyway leaves
+    its bytes where the connection's next response would be read."""
+    return "Transfer-Encoding" not in response.headers and response.headers.get("Content-Length", "0").strip() == "0"
 
 
 def refuse_private_host(host: str, port: int) -> None:

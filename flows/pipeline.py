@@ -279,8 +279,10 @@ def crawl_and_extract(crawler: Crawler, requests: list[tuple[str, dict[str, str]
     chunk_size = settings.batch_size * max(1, settings.workers)
     fetches: list[Fetch] = []
     in_flight: deque[list[Callable[[], Processed]]] = deque()
-    with closing(crawler.fetch_ahead(requests, ahead=chunk_size)) as fetched, \
-            extraction_pool(settings, len(requests)) as pool:
+    # the stream is closed first: on an error its queued requests are cancelled, not sent
+    # while the workers shut down
+    with extraction_pool(settings, len(requests)) as pool, \
+            closing(crawler.fetch_ahead(requests, ahead=chunk_size)) as fetched:
         for start in range(0, len(requests), chunk_size):
             count = min(chunk_size, len(requests) - start)
             chunk = _timed(run, "fetch", partial(fetch_chunk.fn, fetched, count, archive, run))

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     retry_backoff_h: float = Field(
         1.0, description="Hours a failed URL waits before the next run retries it; doubles per failed attempt."
     )
-    batch_size: int = Field(100, description="Pages per extraction batch (one batch per worker at a time).")
+    batch_size: int = Field(100, gt=0, description="Pages per extraction batch (one batch per worker at a time).")
     workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         description="Extraction worker processes (1: in the flow's process); with task_runner 'dask', the batches "

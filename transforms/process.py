@@ -123,9 +123,14 @@ def even_batches(items: list[T], size: int, workers: int = 1) -> list[list[T]]:
     """``items`` in order, cut into batches of at most ``size`` (> 0): as few as that allows,
     their number rounded up to a multiple of ``workers`` (at most one item a batch), their
     sizes within one of each other. A chunk of 95 pages for 2 workers gives batches of 48
-    and 47, not one of 95 that one worker extracts while the other waits."""
+    and 47, not one of 95 that one worker extracts while the other waits. ``workers`` below
+    1 counts as 1; raises ValueError when ``size`` is not positive."""
+    if size <= 0:
+        msg = f"batch size must be positive, not {size}"
+        raise ValueError(msg)
     if not items:
         return []
+    workers = max(1, workers)
     count = -(-len(items) // size)
     count = min(len(items), -(-count // workers) * workers)
     return [items[i * len(items) // count:(i + 1) * len(items) // count] for i in range(count)]

@@ -444,48 +444,90 @@ def test_private_addresses_and_file_urls_are_never_requested() -> None:
     assert Crawler(Settings()).fetch("file:///etc/passwd").error.startswith("refused: only http(s)")
 
 
+class _CountingServer(ThreadingHTTPServer):
+    """A loopback HTTP server that counts the connections it accepts."""
+
+    daemon_threads = True
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+        self.accepted = 0
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def get_request(self):
+        self.accepted += 1
+        return super().get_request()
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    not_modified_body = b""  # what a 304 carries (none, as HTTP says)
+
+    def do_GET(self) -> None:
+        if self.path == "/robots.txt":
+            self.answer(404, b"")
+        elif self.path.startswith("/304"):
+            self.send_response(304)
+            self.send_header("ETag", '"same"')
+            if self.not_modified_body:
+                self.send_header("Content-Length", str(len(self.not_modified_body)))
+            self.end_headers()
+            self.wfile.write(self.not_modified_body)
+        else:
+            self.answer(200, f"<html><body>{self.path}</body></html>".encode())
+
+    def answer(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _fetch_in_order(server: _CountingServer, paths: list[str]) -> list:
+    base = f"http://127.0.0.1:{server.server_port}"
+    settings = Settings(allow_private_hosts=True, concurrency=1, per_host_concurrency=1, per_host_delay_s=0)
+    with Crawler(settings) as crawler:
+        return list(crawler.fetch_ahead([(base + path, {"If-None-Match": '"same"'}) for path in paths], ahead=2))
+
+
 def test_conditional_gets_answered_304_keep_their_connection() -> None:
     """A 304 has no body: the crawler reads the end of the message, so the next request
     goes on the same connection (left unread, each 304 closed it: every conditional GET of
     a re-run opened a TCP connection of its own)."""
-    accepted: list[object] = []
-
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-
-        def get_request(self):
-            accepted.append(self)
-            return super().get_request()
-
-    class NotModified(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            if self.path == "/robots.txt":
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-            else:
-                self.send_response(304)
-                self.send_header("ETag", '"same"')
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = Server(("127.0.0.1", 0), NotModified)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    settings = Settings(allow_private_hosts=True, concurrency=1, per_host_concurrency=1, per_host_delay_s=0)
+    server = _CountingServer(_Handler)
     try:
-        with Crawler(settings) as crawler:
-            fetches = list(crawler.fetch_ahead([(f"{base}/{i}.html", {"If-None-Match": '"same"'})
-                                                for i in range(5)], ahead=2))
+        fetches = _fetch_in_order(server, [f"/304/{i}.html" for i in range(5)])
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
     assert [fetch.status for fetch in fetches] == [304] * 5
-    assert [fetch.url for fetch in fetches] == [f"{base}/{i}.html" for i in range(5)]
-    assert len(accepted) == 1  # robots.txt and the five pages, one after another on one connection
+    assert [fetch.url.rsplit("/", 2)[-2:] for fetch in fetches] == [["304", f"{i}.html"] for i in range(5)]
+    assert server.accepted == 1  # robots.txt and the five pages, one after another on one connection
+
+
+def test_a_304_that_sends_a_body_does_not_become_the_next_response() -> None:
+    """A misbehaving server's 304 with a body (here a whole forged response): its
+    connection is dropped, so the next URL gets its own page, not those bytes."""
+    forged = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 6\r\n\r\nforged"
+
+    class Forging(_Handler):
+        not_modified_body = forged
+
+    server = _CountingServer(Forging)
+    try:
+        fetches = _fetch_in_order(server, ["/304/a.html", "/b.html", "/c.html"])
+    finally:
+        server.stop()
+    assert [fetch.status for fetch in fetches] == [304, 200, 200]
+    assert fetches[1].body == b"<html><body>/b.html</body></html>"
+    assert fetches[2].body == b"<html><body>/c.html</body></html>"
 
 
 def test_summary_notes_the_memory_high_water_after_each_stage(crawled: Crawled) -> None:

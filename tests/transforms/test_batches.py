@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,3 +29,9 @@ def test_a_last_short_chunk_is_shared_by_the_workers() -> None:
     assert [len(batch) for batch in even_batches(list(range(200)), 100, 2)] == [100, 100]
     sizes = [len(batch) for batch in even_batches(list(range(1_095)), 100, 2)]
     assert len(sizes) == 12 and set(sizes) == {91, 92}
+
+
+def test_no_workers_counts_as_one_and_a_size_below_one_is_refused() -> None:
+    assert even_batches(list(range(5)), 2, 0) == even_batches(list(range(5)), 2, 1)
+    with pytest.raises(ValueError, match="batch size must be positive"):
+        even_batches([1, 2], 0)
