@@ -136,8 +136,8 @@ def _execute_on(api: TemporaryApi | None, kind: str, sources: list[str], setting
 
 def _import_late_modules() -> None:
     """Import what every run imports near its end while a temporary server starts, which
-    hides it: DuckDB's Python client imports pandas (about 2 s) on the first bound
-    parameter, and the run report draws its charts with altair (about 1.5 s). With a
+    hides it: DuckDB's Python client imports pandas (about 0.7 s) on the first bound
+    parameter, and the run report draws its charts with altair (about 0.5 s). With a
     running server nothing waits: they are imported where needed (pandas by Great
     Expectations' warm-up thread, beside the extraction, when the run has new pages)."""
     import altair  # noqa: F401

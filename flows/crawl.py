@@ -158,8 +158,7 @@ class Crawler:
 
     def fetch_many(self, requests: list[tuple[str, dict[str, str]]]) -> list[Fetch]:
         """Fetch (url, conditional headers) pairs concurrently; results in input order."""
-        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
-            return list(pool.map(lambda pair: self.fetch(*pair), requests))
+        return list(self.fetch_ahead(requests, ahead=len(requests)))
 
     def fetch_ahead(self, requests: Iterable[tuple[str, dict[str, str]]], ahead: int) -> Iterator[Fetch]:
         """Fetch (url, conditional headers) pairs concurrently, yielding the results in input

@@ -1,8 +1,8 @@
 """A temporary Prefect API for one command, started before the command's heavy imports.
 
 Without PREFECT_API_URL, Prefect starts a temporary server the first time a flow needs its
-API: the flow waits for the server's imports and database check (about 10 s on 2 cores)
-after our own imports (about 5 s) instead of beside them. ``temporary_api`` starts the same
+API: the flow waits for the server's imports and database check (about 5 s on 2 cores)
+after our own imports (2 to 3 s) instead of beside them. ``temporary_api`` starts the same
 server (Prefect's uvicorn app in ephemeral mode, the database under PREFECT_HOME) as the
 command begins and hands its URL to Prefect through PREFECT_API_URL, so the two overlap;
 ``wait_ready`` then blocks until it answers. The server stops when the command ends.

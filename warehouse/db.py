@@ -47,7 +47,7 @@ _LAKE_UNSUPPORTED = re.compile(r"^\s*COMMENT\s+ON\s+(?:COLUMN|MACRO)\b", re.IGNO
 _MART_MACRO = re.compile(r"^(CREATE\s+OR\s+REPLACE\s+MACRO\s+)mart\.", re.IGNORECASE)
 # Rows per row group of what a load writes to a warehouse file: a checkpoint rewrites the
 # row group a load appended to, so its size bounds the load's memory (see _attach_for_writing).
-ROW_GROUP_SIZE = 4096  # rows per new row group of a warehouse file (warehouse/sql/attach_file.sql)
+ROW_GROUP_SIZE = 4096  # filled into warehouse/sql/attach_file.sql
 WRITE_ALIAS = "warehouse"  # the catalog name of a warehouse file in a write session (attach_file.sql)
 _MIGRATIONS_DDL = ("CREATE TABLE IF NOT EXISTS main.schema_migrations "
                    "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
@@ -178,11 +178,12 @@ def _attach_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     into a warehouse of 17,681 took 230 MB, 130 of it in the checkpoint; ``make
     bench-memory``). Views and macros name no catalog, so the file reads the same in a
     plain session. ATTACH takes no bound parameters: the path is quoted as a literal and
-    the size written as an integer."""
+    the size and the catalog name (WRITE_ALIAS, a plain identifier) written in."""
     con = duckdb.connect(config={"temp_directory": f"{path}.tmp"})
     try:
         literal = "'" + str(path).replace("'", "''") + "'"
-        sql = read_sql("attach_file").replace("{row_group_size}", str(ROW_GROUP_SIZE)).replace("{path}", literal)
+        sql = (read_sql("attach_file").replace("{row_group_size}", str(ROW_GROUP_SIZE))
+               .replace("{alias}", WRITE_ALIAS).replace("{path}", literal))
         for statement in _statements(sql):
             con.execute(statement)
     except BaseException:
